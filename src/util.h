@@ -1,0 +1,150 @@
+/*
+ * util.h - small helpers every module uses: error reporting in git's style,
+ * checked allocation, a growable string buffer, strict number parsing,
+ * UTF-8 checks and files that appear atomically.
+ */
+#ifndef REVCAST_UTIL_H
+#define REVCAST_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#define NORETURN __attribute__((noreturn))
+#else
+#define PRINTF_LIKE(f, a)
+#define NORETURN
+#endif
+
+/* Verbosity, set once by the command level: 0 normal, 1 quiet. */
+extern int util_quiet;
+
+/*
+ * Prints "revcast: error: MSG" to standard error and returns -1, so that a
+ * caller can write: return error("cannot open '%s'", path);
+ */
+int error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* Prints "revcast: warning: MSG" to standard error. */
+void warning(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* Prints "revcast: MSG" unless quiet. */
+void info(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* Prints "revcast: fatal: MSG" and exits with status 128. Command level only. */
+NORETURN void die(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* Allocation that dies on exhaustion: callers never check for NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* xstrdup(s), or NULL when s is NULL. */
+char *xstrdup_or_null(const char *s);
+char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* Grows array `a` of `alloc` elements so that it holds at least `nr`. */
+#define ALLOC_GROW(a, nr, alloc) do { \
+		if ((nr) > (alloc)) { \
+			size_t n_ = (alloc) ? (alloc) * 2 : 16; \
+			while (n_ < (nr)) n_ *= 2; \
+			(a) = xrealloc((a), n_ * sizeof(*(a))); \
+			(alloc) = n_; \
+		} \
+	} while (0)
+
+/*
+ * A growable NUL-terminated byte string. strbuf_init() allocates nothing;
+ * buf is always a valid string. After strbuf_detach() the caller owns the
+ * storage and the strbuf is empty again.
+ */
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t alloc;
+};
+extern char strbuf_slopbuf[1];
+#define STRBUF_INIT { strbuf_slopbuf, 0, 0 }
+void strbuf_init(struct strbuf *sb);
+void strbuf_release(struct strbuf *sb);
+char *strbuf_detach(struct strbuf *sb, size_t *len);
+void strbuf_reset(struct strbuf *sb);
+void strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, int c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Removes trailing ASCII white space. */
+void strbuf_rtrim(struct strbuf *sb);
+
+/*
+ * Strict number parsing (no atoi): the whole string must be a number in
+ * [min, max]. Return 0 on success, -1 otherwise (nothing printed, *out
+ * untouched).
+ */
+int parse_long(const char *s, long min, long max, long *out);
+int parse_double(const char *s, double min, double max, double *out);
+/* "yes/no/true/false/1/0/on/off" (case-insensitive); -1 if none. */
+int parse_bool(const char *s);
+
+/*
+ * Returns the byte offset of the first byte of s[0..len) that is not part
+ * of valid UTF-8 (overlongs, surrogates and code points above U+10FFFF are
+ * invalid), or len when all of it is valid.
+ */
+size_t utf8_invalid_at(const char *s, size_t len);
+/*
+ * Decodes one code point of valid UTF-8 at *p, advancing *p. Returns the
+ * code point, or -1 (advancing one byte) on an invalid sequence.
+ */
+long utf8_decode(const char **p, const char *end);
+/* Appends the UTF-8 encoding of code point cp. */
+void utf8_encode(struct strbuf *sb, long cp);
+/* Number of code points in valid UTF-8. */
+size_t utf8_length(const char *s, size_t len);
+/* 1-based line number of byte offset `at` in buf. */
+int line_of_offset(const char *buf, size_t at);
+
+/*
+ * Reads the whole file at `path` into sb. Fails (printing an error that
+ * names the file) when it cannot be read or is larger than max bytes.
+ */
+int read_file(const char *path, struct strbuf *sb, size_t max);
+
+/*
+ * A file that appears at its final path complete or not at all. It is
+ * written under a temporary name in the same directory and renamed into
+ * place by atomic_file_commit(), after an fsync. atomic_file_abort()
+ * removes the temporary file; it is safe to call after a commit, and on a
+ * file that was never opened (after atomic_file_init).
+ */
+struct atomic_file {
+	char *path;     /* final path */
+	char *tmp;      /* temporary path, NULL once committed or aborted */
+	int fd;
+	FILE *fp;       /* stdio stream on fd, opened by atomic_file_open */
+};
+void atomic_file_init(struct atomic_file *af);
+/* Opens a new temporary file beside `path`, mode 0644. Prints an error. */
+int atomic_file_open(struct atomic_file *af, const char *path);
+/* Flushes, fsyncs, closes and renames into place. Prints an error. */
+int atomic_file_commit(struct atomic_file *af);
+void atomic_file_abort(struct atomic_file *af);
+/* Writes a whole buffer to `path` atomically. */
+int write_file_atomic(const char *path, const void *data, size_t len);
+
+/* mkdir -p; prints an error naming the directory. */
+int mkdir_p(const char *dir, int mode);
+/* Whether path exists and is a directory / a regular file. */
+int is_dir(const char *path);
+int is_file(const char *path);
+/* Joins two path parts with one '/'. */
+char *path_join(const char *a, const char *b);
+/* The extension of the last path component without the dot, or "". */
+const char *path_ext(const char *path);
+/* The last path component. */
+const char *path_base(const char *path);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * voice.h - voice profiles: how a review is read (eSpeak NG voice, rate,
+ * pitch, pauses, intro and outro templates). One INI file per profile in
+ * the voices directory, e.g. voices/en-gb.ini, read with inih.
+ */
+#ifndef REVCAST_VOICE_H
+#define REVCAST_VOICE_H
+
+struct voice_profile {
+	char *name;          /* file name without .ini */
+	char *path;
+	char *language;      /* BCP 47 language this profile reads, e.g. "en-GB" */
+	char *espeak_voice;  /* eSpeak NG voice name: "en", "en-us", "fr" */
+	char *variant;       /* eSpeak NG variant such as "m3", or NULL */
+	char *quote_variant; /* variant for block quotes, or NULL for the same voice */
+	int rate;            /* words per minute, 80-450 */
+	int pitch;           /* 0-100 */
+	int range;           /* pitch range 0-100 */
+	int volume;          /* 0-200 */
+	int pause_title_ms;      /* after the title / intro */
+	int pause_paragraph_ms;  /* between paragraphs */
+	int pause_heading_ms;    /* after a heading */
+	int pause_list_ms;       /* between list items */
+	int pause_dash_ms;       /* at an em dash */
+	int pause_paren_ms;      /* around a parenthesis */
+	int pause_end_ms;        /* silence at the very end */
+	char *intro;         /* template, e.g. "{title}. A review by {author}." */
+	char *intro_anonymous; /* template when the author is unknown */
+	char *outro;         /* template, or NULL */
+	char *lexicon;       /* lexicon file name in the voices directory, or NULL */
+};
+
+/*
+ * The voices directory: $REVCAST_VOICES if set, else "voices" beside the
+ * running executable, else ./voices, else the installed data directory.
+ * The string is static.
+ */
+const char *voice_dir(void);
+
+/* Sets defaults (British English); allocates nothing but the defaults' strings. */
+void voice_profile_init(struct voice_profile *v);
+void voice_profile_release(struct voice_profile *v);
+
+/*
+ * Loads profile `name` (a file NAME.ini in `dir`; a name containing '/' is
+ * a path to an INI file). Unknown keys and bad values are errors with file
+ * and line. An unknown profile is an error that lists the known ones.
+ */
+int voice_profile_load(struct voice_profile *v, const char *dir, const char *name);
+
+/*
+ * Chooses the profile name for a review: `explicit_name` (from the command
+ * line or front matter) if given; else the profile in `dir` whose language
+ * matches `lang` best (exact tag, then primary subtag); else `fallback`.
+ * Returns a newly allocated name, or NULL with an error printed.
+ */
+char *voice_choose(const char *dir, const char *explicit_name, const char *lang,
+		   const char *fallback);
+
+/*
+ * Expands {title}, {author}, {feed}, {date} in a template. A missing value
+ * expands to "". Returns a new string.
+ */
+char *voice_expand(const char *tmpl, const char *title, const char *author,
+		   const char *feed, const char *date);
+
+#endif
