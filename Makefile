@@ -69,10 +69,10 @@ deps:
 deps-test:
 	@sh tests/install-debs.sh $(DEBS_BUILD) $(DEBS_TEST)
 
-# The main job: build the bundled example feed into public/.
+# The main job: build the bundled example feed into public/example/.
 example: deps
 	$(MAKE) revcast
-	./revcast render feeds/example/reviews/rust-and-bone.txt -o public/rust-and-bone.mp3
+	./revcast build -v example
 
 # Every test: unit tests (cmocka), then integration tests with real tools.
 check: deps-test

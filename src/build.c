@@ -479,6 +479,8 @@ int build_feed(const char *feed_dir, const struct build_options *o, struct build
 	b.ro.album = b.cfg.title;
 	b.ro.cover = b.cfg.image;
 	b.ro.feed_title = b.cfg.title;
+	b.ro.loudness = b.cfg.loudness;
+	b.ro.feed_lexicon = b.cfg.lexicon;
 	b.now = build_now();
 	b.podcast_guid = feed_config_podcast_guid(&b.cfg);
 	if (take_lock(&b, feed_dir))

@@ -16,6 +16,7 @@ void render_options_init(struct render_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->default_voice = "en-gb";
+	o->loudness = -16.0;
 	audio_settings_init(&o->audio);
 }
 
@@ -28,6 +29,11 @@ void episode_result_init(struct episode_result *res)
 
 void episode_result_release(struct episode_result *res)
 {
+	size_t i;
+
+	for (i = 0; i < res->nr_chapters; i++)
+		free((char *)res->chapters[i].title);
+	free(res->chapters);
 	free(res->voice);
 	script_release(&res->script);
 	timeline_release(&res->timeline);
@@ -68,6 +74,75 @@ static void timeline_copy(struct timeline *dst, const struct timeline *src)
 	dst->nr_words = dst->alloc_words = src->nr_words;
 	dst->words = xmalloc(src->nr_words * sizeof(*src->words) + 1);
 	memcpy(dst->words, src->words, src->nr_words * sizeof(*src->words));
+}
+
+/* A chapter title from a paragraph's opening words (at most ~6 words). */
+static char *opening_words(const char *text)
+{
+	const char *p = text;
+	int words = 0;
+
+	while (*p && words < 6) {
+		while (*p == ' ')
+			p++;
+		while (*p && *p != ' ')
+			p++;
+		words++;
+	}
+	while (p > text && strchr(",;:.!?", p[-1]))
+		p--;
+	if (*p)
+		return xasprintf("%.*s\xe2\x80\xa6", (int)(p - text), text);
+	return xstrndup(text, (size_t)(p - text));
+}
+
+static void add_chapter(struct episode_result *res, size_t *alloc, double start,
+			char *title)
+{
+	ALLOC_GROW(res->chapters, res->nr_chapters + 1, *alloc);
+	res->chapters[res->nr_chapters].start = start;
+	res->chapters[res->nr_chapters].end = start;
+	res->chapters[res->nr_chapters].title = title;
+	res->nr_chapters++;
+}
+
+/*
+ * Fills res->chapters from the script and the timeline: "Introduction" at
+ * 0, then every heading (its start), or, when the review has no headings,
+ * every paragraph. Each chapter ends where the next begins; the last at the
+ * end of the file.
+ */
+static void make_chapters(struct episode_result *res, const struct review *r)
+{
+	const struct script *s = &res->script;
+	size_t i, alloc = 0;
+	int headings = 0;
+
+	for (i = 0; i < s->nr; i++)
+		if (s->segs[i].kind == SEG_HEADING)
+			headings = 1;
+	add_chapter(res, &alloc, 0.0, xstrdup("Introduction"));
+	for (i = 0; i < s->nr && i < res->timeline.nr_segs; i++) {
+		const struct segment *seg = &s->segs[i];
+		double at = episode_time(res, res->timeline.segs[i].start);
+		struct strbuf t = STRBUF_INIT;
+		size_t j;
+
+		if (headings ? seg->kind != SEG_HEADING :
+		    (seg->kind == SEG_INTRO || seg->kind == SEG_OUTRO))
+			continue;
+		for (j = 0; j < seg->nr_sentences; j++) {
+			if (j)
+				strbuf_addch(&t, ' ');
+			strbuf_addstr(&t, seg->sentences[j].display);
+		}
+		add_chapter(res, &alloc, at, headings ? strbuf_detach(&t, NULL) :
+							opening_words(t.buf));
+		strbuf_release(&t);
+	}
+	for (i = 0; i < res->nr_chapters; i++)
+		res->chapters[i].end = i + 1 < res->nr_chapters ? res->chapters[i + 1].start :
+				       res->audio.duration;
 }
 
 /* The speech stage seen through the audio stage contract. */
@@ -145,6 +220,35 @@ static void job_key(struct episode_job *j)
 	strbuf_release(&ssml);
 }
 
+/*
+ * Loads the lexicons that apply to review r: the voice profile's, then the
+ * feed's, then the review's own (each overriding the one before).
+ */
+static int load_lexicons(struct lexicon *lx, const struct review *r,
+			 const struct voice_profile *v, const struct render_options *o)
+{
+	const char *dir = o->voices_dir ? o->voices_dir : voice_dir();
+	int ret = 0;
+
+	if (v->lexicon) {
+		char *p = path_join(dir, v->lexicon);
+
+		ret |= lexicon_load(lx, p);
+		free(p);
+	}
+	if (o->feed_lexicon)
+		ret |= lexicon_load(lx, o->feed_lexicon);
+	if (r->lexicon) {
+		const char *base = path_base(r->path);
+		char *p = base == r->path || r->lexicon[0] == '/' ? xstrdup(r->lexicon) :
+			  xasprintf("%.*s%s", (int)(base - r->path), r->path, r->lexicon);
+
+		ret |= lexicon_load(lx, p);
+		free(p);
+	}
+	return ret ? -1 : 0;
+}
+
 int episode_prepare(struct episode_job *j, const struct review *r,
 		    const struct render_options *o)
 {
@@ -152,10 +256,13 @@ int episode_prepare(struct episode_job *j, const struct review *r,
 	j->review = r;
 	j->opts = o;
 	script_init(&j->script);
+	lexicon_init(&j->lexicon);
 	if (episode_voice(&j->voice, r, o))
 		return -1;
-	if (script_build(&j->script, r, &j->voice, o->feed_title)) {
+	if (load_lexicons(&j->lexicon, r, &j->voice, o) ||
+	    script_build(&j->script, r, &j->voice, o->feed_title, &j->lexicon)) {
 		voice_profile_release(&j->voice);
+		lexicon_release(&j->lexicon);
 		return -1;
 	}
 	job_key(j);
@@ -165,6 +272,7 @@ int episode_prepare(struct episode_job *j, const struct review *r,
 void episode_job_release(struct episode_job *j)
 {
 	voice_profile_release(&j->voice);
+	lexicon_release(&j->lexicon);
 	script_release(&j->script);
 }
 
@@ -212,7 +320,12 @@ int episode_render_job(struct episode_job *j, const char *out_path,
 		goto out;
 	}
 	sp = NULL;
+	/* The file's length is known only at the end: chapters end at the speech's. */
+	res->audio.duration = episode_time(res, res->timeline.total);
+	make_chapters(res, r);
 	memset(&meta, 0, sizeof(meta));
+	meta.chapters = res->chapters;
+	meta.nr_chapters = res->nr_chapters;
 	meta.title = r->title;
 	meta.artist = r->author;
 	meta.album = o->album ? o->album : r->title;
@@ -221,6 +334,8 @@ int episode_render_job(struct episode_job *j, const char *out_path,
 	meta.cover_path = o->cover;
 	ret = audio_sink_finish(sink, &meta, &res->audio);
 	sink = NULL;
+	if (!ret && res->nr_chapters)
+		res->chapters[res->nr_chapters - 1].end = res->audio.duration;
 out:
 	free(buf);
 	resampler_free(rs);

@@ -9,6 +9,7 @@
 #define REVCAST_EPISODE_H
 
 #include "audio.h"
+#include "lexicon.h"
 #include "speech.h"
 #include "text.h"
 #include "voice.h"
@@ -23,6 +24,8 @@ struct render_options {
 	const char *album;          /* ID3 album: the feed's title */
 	const char *cover;          /* image to embed, or NULL */
 	const char *feed_title;     /* for {feed} in templates */
+	double loudness;            /* target integrated loudness, LUFS (default -16) */
+	const char *feed_lexicon;   /* the feed's pronunciation lexicon, or NULL */
 };
 void render_options_init(struct render_options *o);
 
@@ -33,6 +36,13 @@ struct episode_result {
 	struct script script;       /* what was said */
 	struct timeline timeline;   /* in samples at SPEECH_RATE */
 	double timeline_offset;     /* seconds placed before the timeline's 0 */
+	/*
+	 * Chapters, in seconds: the intro, then each Markdown heading's part;
+	 * without headings, one per paragraph titled with its opening words.
+	 * Titles are owned by the result.
+	 */
+	struct chapter *chapters;
+	size_t nr_chapters;
 };
 void episode_result_init(struct episode_result *res);
 void episode_result_release(struct episode_result *res);
@@ -58,6 +68,7 @@ struct episode_job {
 	const struct review *review;
 	const struct render_options *opts;
 	struct voice_profile voice;
+	struct lexicon lexicon;
 	struct script script;
 	char key[65];
 };

@@ -266,21 +266,17 @@ static int cmd_text(int argc, char **argv)
 			printf("\n[%s, line %d]\n%s\n", block_kind_name(b->kind), b->line, b->text);
 		}
 	} else {
-		struct voice_profile v;
-		struct script s;
+		struct episode_job job;
 
-		if (episode_voice(&v, &r, &ro)) {
+		if (episode_prepare(&job, &r, &ro)) {
 			ret = 1;
 		} else {
-			printf("voice profile: %s (eSpeak NG %s%s%s)\n", v.name, v.espeak_voice,
-			       v.variant ? "+" : "", v.variant ? v.variant : "");
-			if (script_build(&s, &r, &v, NULL)) {
-				ret = 1;
-			} else {
-				print_script(&s, &r);
-				script_release(&s);
-			}
-			voice_profile_release(&v);
+			const struct voice_profile *v = &job.voice;
+
+			printf("voice profile: %s (eSpeak NG %s%s%s)\n", v->name, v->espeak_voice,
+			       v->variant ? "+" : "", v->variant ? v->variant : "");
+			print_script(&job.script, &r);
+			episode_job_release(&job);
 		}
 	}
 	review_release(&r);

@@ -358,7 +358,7 @@ static NORETURN void child_run(int fd, const struct script *s, const struct voic
 		strbuf_reset(&ssml);
 		script_segment_ssml(seg, v, &ssml);
 		err = espeak_Synth(ssml.buf, ssml.len + 1, 0, POS_CHARACTER, 0,
-				   espeakCHARS_UTF8 | espeakSSML, NULL, &c);
+				   espeakCHARS_UTF8 | espeakSSML | espeakPHONEMES, NULL, &c);
 		if (err != EE_OK)
 			child_fail(&c, "eSpeak NG refused the text");
 		if (!c.started) {

@@ -5,6 +5,7 @@
 #include "review.h"
 #include "voice.h"
 #include "normalize.h"
+#include "lexicon.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -222,6 +223,7 @@ void text_split_sentences(const char *text,
 struct split_ctx {
 	struct segment *seg;
 	const char *lang;
+	const struct lexicon *lex;
 };
 
 static void add_sentence(const char *s, size_t len, void *data)
@@ -230,8 +232,10 @@ static void add_sentence(const char *s, size_t len, void *data)
 	struct segment *seg = ctx->seg;
 	struct sentence *st;
 	char *display = xstrndup(s, len);
-	char *spoken = normalize_text(ctx->lang, display);
+	char *normal = normalize_text(ctx->lang, display);
+	char *spoken = lexicon_apply(ctx->lex, normal);
 
+	free(normal);
 	if (!*spoken) {
 		free(display);
 		free(spoken);
@@ -244,8 +248,9 @@ static void add_sentence(const char *s, size_t len, void *data)
 }
 
 /* Appends a segment of kind k with the sentences of `text`. */
-static struct segment *add_segment(struct script *s, enum seg_kind k, int block,
-				   int line, const char *text, int pause_ms)
+static struct segment *add_segment(struct script *s, const struct lexicon *lex,
+				   enum seg_kind k, int block, int line, const char *text,
+				   int pause_ms)
 {
 	struct segment *seg;
 	struct split_ctx ctx;
@@ -261,6 +266,7 @@ static struct segment *add_segment(struct script *s, enum seg_kind k, int block,
 	seg->quote = k == SEG_QUOTE;
 	ctx.seg = seg;
 	ctx.lang = s->lang;
+	ctx.lex = lex;
 	text_split_sentences(clean, add_sentence, &ctx);
 	free(clean);
 	if (!seg->nr_sentences) {
@@ -300,7 +306,8 @@ static enum seg_kind seg_kind_of(enum block_kind k)
 }
 
 int script_build(struct script *s, const struct review *r,
-		 const struct voice_profile *v, const char *feed_title)
+		 const struct voice_profile *v, const char *feed_title,
+		 const struct lexicon *lex)
 {
 	const char *tmpl = r->author ? v->intro : v->intro_anonymous;
 	size_t i;
@@ -310,13 +317,13 @@ int script_build(struct script *s, const struct review *r,
 	if (tmpl && *tmpl) {
 		char *intro = voice_expand(tmpl, r->title, r->author, feed_title, r->date);
 
-		add_segment(s, SEG_INTRO, -1, 0, intro, v->pause_title_ms);
+		add_segment(s, lex, SEG_INTRO, -1, 0, intro, v->pause_title_ms);
 		free(intro);
 	}
 	for (i = 0; i < r->nr_blocks; i++) {
 		const struct block *b = &r->blocks[i];
 
-		add_segment(s, seg_kind_of(b->kind), (int)i, b->line, b->text,
+		add_segment(s, lex, seg_kind_of(b->kind), (int)i, b->line, b->text,
 			    pause_after_block(r, i, v));
 	}
 	if (v->outro && *v->outro) {
@@ -325,7 +332,7 @@ int script_build(struct script *s, const struct review *r,
 
 		if (last)
 			last->pause_after_ms = v->pause_paragraph_ms;
-		add_segment(s, SEG_OUTRO, -1, 0, outro, v->pause_end_ms);
+		add_segment(s, lex, SEG_OUTRO, -1, 0, outro, v->pause_end_ms);
 		free(outro);
 	}
 	for (i = 0; i < s->nr; i++)

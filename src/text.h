@@ -14,6 +14,7 @@
 
 struct review;
 struct voice_profile;
+struct lexicon;
 
 enum seg_kind {
 	SEG_INTRO,      /* the spoken intro template (carries the title) */
@@ -50,11 +51,13 @@ void script_release(struct script *s);
 
 /*
  * Builds the script for review r read with profile v: the intro (from the
- * profile's template), every block, the outro. `feed_title` may be NULL.
- * Returns 0, or -1 with an error printed.
+ * profile's template), every block, the outro. Each sentence's spoken form
+ * is normalised for the language, then the lexicon (may be NULL) is
+ * applied. `feed_title` may be NULL. Returns 0, or -1 with an error printed.
  */
 int script_build(struct script *s, const struct review *r,
-		 const struct voice_profile *v, const char *feed_title);
+		 const struct voice_profile *v, const char *feed_title,
+		 const struct lexicon *lex);
 
 /*
  * Appends segment seg as the SSML document handed to eSpeak NG: text

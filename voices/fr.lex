@@ -1,0 +1,1 @@
+# Lexique de prononciation français.
