@@ -40,13 +40,15 @@ DEBS_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data \
 	libpng-dev libjpeg-dev nettle-dev uuid-dev
 DEBS_TEST = libcmocka-dev ffmpeg mp3val libxml2-utils python3 \
 	python3-feedparser python3-podcastparser gpodder sox libsox-fmt-mp3 \
-	lame espeak-ng hyperfine valgrind time
+	lame espeak-ng hyperfine valgrind time sqlite3 \
+	clang libclang-rt-14-dev
 
-.PHONY: all deps deps-test check unit integration example clean install
+.PHONY: all deps deps-test check test check-sanitize fuzz example clean install
 
-all: revcast
+all: $(BIN)
 
-revcast: $(OBJ)
+BIN ?= revcast
+$(BIN): $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
@@ -74,15 +76,54 @@ example: deps
 	$(MAKE) revcast
 	./revcast build -v example
 
-# Every test: unit tests (cmocka), then integration tests with real tools.
+# Every test, as CI runs it: the suite, the suite again under AddressSanitizer
+# and UndefinedBehaviorSanitizer, and every fuzz target for FUZZ_SECONDS.
 check: deps-test
+	$(MAKE) test
+	$(MAKE) check-sanitize
+	$(MAKE) fuzz
+
+# The suite: unit tests (cmocka), then integration tests with real tools.
+test:
 	$(MAKE) revcast $(UNIT_BIN)
 	@sh tests/run.sh $(UNIT_BIN)
 
-clean:
-	rm -rf $(BUILD) revcast tests/out
+# The suite again, built with ASan and UBSan into build-asan/.
+check-sanitize:
+	$(MAKE) BUILD=build-asan SANITIZE=address,undefined OPT='-O1 -g' \
+		BIN=build-asan/revcast build-asan/revcast $(UNIT_BIN:$(BUILD)/%=build-asan/%)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		REVCAST=$(CURDIR)/build-asan/revcast TEST_OUT=$(CURDIR)/tests/out/asan \
+		sh tests/run.sh $(UNIT_BIN:$(BUILD)/%=build-asan/%)
 
-install: revcast
+# libFuzzer targets (clang), under ASan and UBSan. `make fuzz` runs each for
+# FUZZ_SECONDS from its seed corpus in tests/fuzz/corpus/ and replays the
+# crashes found so far (tests/fuzz/regressions/); new inputs go to tests/out.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = review_text review_md feedcfg voice lexicon normalize feed
+FUZZ_BUILD = build-fuzz
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 $(FUZZ_SAN) \
+	-fsanitize=fuzzer-no-link -Isrc -DREVCAST_VERSION='"$(VERSION)"' \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_LIB_OBJ = $(patsubst src/%.c,$(FUZZ_BUILD)/%.o,$(filter-out src/main.c,$(SRC)))
+FUZZ_BIN = $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_TARGETS))
+
+$(FUZZ_BUILD)/%.o: src/%.c
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.c $(FUZZ_LIB_OBJ)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/fuzz_common.c \
+		$(FUZZ_LIB_OBJ) $(LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+clean:
+	rm -rf $(BUILD) build-asan $(FUZZ_BUILD) revcast tests/out
+
+install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/voices
 	install -m 755 revcast $(DESTDIR)$(PREFIX)/bin/revcast
 	install -m 644 voices/* $(DESTDIR)$(DATADIR)/voices/

@@ -401,13 +401,16 @@ void script_segment_ssml(const struct segment *seg, const struct voice_profile *
 {
 	size_t i;
 
-	strbuf_addstr(out, "<speak>");
+	/*
+	 * No <speak> wrapper: espeakSSML reads the tags without it, and with it
+	 * libespeak-ng 1.51 reads an uninitialised stack value when a segment
+	 * has two sentences (valgrind shows it; the bare tags do not).
+	 */
 	for (i = 0; i < seg->nr_sentences; i++) {
 		strbuf_addf(out, "<mark name=\"%zu\"/>", i);
 		add_sentence_ssml(out, seg->sentences[i].spoken, v);
 		strbuf_addch(out, ' ');
 	}
-	strbuf_addstr(out, "</speak>");
 }
 
 /* Whether word w (len bytes, lower-cased ASCII) matches a list entry. */

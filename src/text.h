@@ -60,7 +60,8 @@ int script_build(struct script *s, const struct review *r,
 		 const struct lexicon *lex);
 
 /*
- * Appends segment seg as the SSML document handed to eSpeak NG: text
+ * Appends segment seg as the SSML handed to eSpeak NG (bare tags, no
+ * <speak> element): text
  * escaped, a <mark name="N"/> before sentence N, breaks for the profile's
  * dash and parenthesis pauses.
  */

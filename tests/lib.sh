@@ -6,6 +6,9 @@
 : "${REVCAST:=$PWD/revcast}"
 : "${TEST_OUT:=$PWD/tests/out}"
 ROOT=$PWD
+# The shipped voices, wherever the binary under test lives (build-asan/...).
+: "${REVCAST_VOICES:=$ROOT/voices}"
+export REVCAST_VOICES
 T=$TEST_OUT/$(basename "$0" .sh)
 rm -rf "$T"
 mkdir -p "$T"

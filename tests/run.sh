@@ -35,7 +35,7 @@ for t in tests/integration/t*.sh; do
 	[ -f "$t" ] || continue
 	name=$(basename "$t" .sh)
 	bash "$t"
-	res=tests/out/$name/.result
+	res=${TEST_OUT:-tests/out}/$name/.result
 	if [ -f "$res" ]; then
 		read -r n f s <"$res"
 		passed=$((passed + n - f - s))

@@ -1,0 +1,13 @@
+/* libFuzzer target: the plain-text review reader. */
+#include "fuzz.h"
+#include "review.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	struct review r;
+
+	if (!review_parse_text(&r, "fuzz.txt", (const char *)data, len))
+		review_release(&r);
+	return 0;
+}
