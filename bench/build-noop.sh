@@ -5,7 +5,8 @@
 # with hyperfine. Target: under 0.2 s for 1,000 reviews.
 #
 # Usage: bench/build-noop.sh [N [RUNS]]
-# The work folder is removed at the end unless BENCH_KEEP=1.
+# The work folder is removed at the end unless BENCH_KEEP=1. BENCH_COVER=FILE.png
+# uses another cover (PNG: feed.ini names cover.png).
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -24,7 +25,10 @@ echo "reviews: $n"
 # The feed: the example's feed.ini and cover, and N generated reviews.
 feed=$w/bench
 mkdir -p "$feed/reviews"
-cp feeds/example/feed.ini feeds/example/cover.png "$feed/"
+cp feeds/example/feed.ini "$feed/"
+# BENCH_COVER: another cover (a real one is 1400-3000 px and often megabytes).
+cp "${BENCH_COVER:-feeds/example/cover.png}" "$feed/cover.png"
+echo "cover: $(wc -c <"$feed/cover.png") bytes"
 adj=(quiet bold tender harsh bright slow clever gentle strange warm)
 noun=(harbour winter mother river city garden machine island letter storm)
 verb=(charms drags surprises moves delights tires haunts amuses grips soothes)

@@ -12,7 +12,8 @@
 # Both include reading the N reviews and the catalog.
 #
 # Usage: bench/feed-10k.sh [N [RUNS]]
-# The work folder is removed at the end unless BENCH_KEEP=1.
+# The work folder is removed at the end unless BENCH_KEEP=1. BENCH_COVER=FILE.png
+# uses another cover (PNG: feed.ini names cover.png).
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -32,7 +33,10 @@ feed=$w/bench
 pub=$w/pub
 db=$feed/catalog.db
 mkdir -p "$feed/reviews"
-cp feeds/example/feed.ini feeds/example/cover.png "$feed/"
+cp feeds/example/feed.ini "$feed/"
+# BENCH_COVER: another cover (a real one is 1400-3000 px and often megabytes).
+cp "${BENCH_COVER:-feeds/example/cover.png}" "$feed/cover.png"
+echo "cover: $(wc -c <"$feed/cover.png") bytes"
 review='Benchmark Review
 
 One short review, catalogued many times over. It is read aloud once.
@@ -57,33 +61,47 @@ INSERT INTO history (key, guid, number, pub_date)
 INSERT INTO episodes (key, guid, slug, pub_date, render_key, file, bytes, samples,
 		      sample_rate, duration, title, author, summary, content_html,
 		      explicit, number, transcript_vtt, transcript_srt, chapters, page)
-	SELECT h.key, h.guid, printf('%s-%d', e.slug, h.number), h.pub_date, e.render_key,
-	       printf('episodes/%s-%d-%s.mp3', e.slug, h.number, substr(e.render_key, 1, 8)),
+	SELECT h.key, h.guid, e.slug || '-' || h.number, h.pub_date, e.render_key,
+	       replace(e.file, '/' || e.slug || '-', '/' || e.slug || '-' || h.number || '-'),
 	       e.bytes, e.samples, e.sample_rate, e.duration, e.title, e.author, e.summary,
 	       e.content_html, e.explicit, h.number,
-	       NULL, NULL, NULL, NULL
+	       replace(e.transcript_vtt, '/' || e.slug || '-', '/' || e.slug || '-' || h.number || '-'),
+	       replace(e.transcript_srt, '/' || e.slug || '-', '/' || e.slug || '-' || h.number || '-'),
+	       replace(e.chapters, '/' || e.slug || '-', '/' || e.slug || '-' || h.number || '-'),
+	       replace(e.page, '/' || e.slug || '-', '/' || e.slug || '-' || h.number || '-')
 	FROM history h, (SELECT * FROM episodes WHERE key = 'review-00001.txt') e
 	WHERE h.key <> 'review-00001.txt';
 COMMIT;
 SQL
-# Files the build publishes beside the MP3 (transcripts, chapters, pages)
-# would be expected too: this catalogue has none for the copies.
 test "$(sqlite3 "$db" "SELECT count(*) FROM episodes")" -eq "$n"
 
-# The reviews (same text) and the episode files (hard links to the seed's MP3).
+# The reviews (same text), and each episode's files (the MP3 and whatever
+# the build publishes beside it: transcripts, chapters, page) as hard links
+# to the seed's.
 i=2
 while [ "$i" -le "$n" ]; do
 	printf '%s' "$review" >"$feed/reviews/review-$(printf %05d "$i").txt"
 	i=$((i + 1))
 done
-seed=$pub/bench/$(sqlite3 "$db" "SELECT file FROM episodes WHERE key = 'review-00001.txt'")
-sqlite3 "$db" "SELECT file FROM episodes WHERE key <> 'review-00001.txt'" |
+sqlite3 -separator ' ' "$db" "
+	SELECT s.file, e.file FROM episodes e, episodes s
+		WHERE s.key = 'review-00001.txt' AND e.key <> s.key
+	UNION ALL SELECT s.transcript_vtt, e.transcript_vtt FROM episodes e, episodes s
+		WHERE s.key = 'review-00001.txt' AND e.key <> s.key AND s.transcript_vtt IS NOT NULL
+	UNION ALL SELECT s.transcript_srt, e.transcript_srt FROM episodes e, episodes s
+		WHERE s.key = 'review-00001.txt' AND e.key <> s.key AND s.transcript_srt IS NOT NULL
+	UNION ALL SELECT s.chapters, e.chapters FROM episodes e, episodes s
+		WHERE s.key = 'review-00001.txt' AND e.key <> s.key AND s.chapters IS NOT NULL
+	UNION ALL SELECT s.page, e.page FROM episodes e, episodes s
+		WHERE s.key = 'review-00001.txt' AND e.key <> s.key AND s.page IS NOT NULL" |
 	python3 -c '
 import os, sys
-seed, pub = sys.argv[1], sys.argv[2]
+pub = sys.argv[1]
 for line in sys.stdin:
-    os.link(seed, os.path.join(pub, line.strip()))
-' "$seed" "$pub/bench"
+    seed, new = line.split()
+    os.link(os.path.join(pub, seed), os.path.join(pub, new))
+' "$pub/bench"
+echo "episode files: $(ls "$pub/bench/episodes" | wc -l)"
 
 # One build with progress: every review must be unchanged.
 "$REVCAST" build -v -o "$pub" "$feed" 2>"$w/build.log"

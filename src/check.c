@@ -276,9 +276,15 @@ int check_published(const char *dir)
 			    XML_PARSE_NOWARNING);
 	if (!c.doc) {
 		const xmlError *e = xmlGetLastError();
+		char msg[512];
+		size_t len;
 
-		problem(&c, "not well-formed XML%s%s (line %d)", e ? ": " : "",
-			e && e->message ? e->message : "", e ? e->line : 0);
+		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "");
+		len = strlen(msg);
+		while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+			msg[--len] = '\0';   /* libxml2 ends its messages with a newline */
+		problem(&c, "not well-formed XML%s%s (line %d)", len ? ": " : "", msg,
+			e ? e->line : 0);
 		free(c.feed_path);
 		return c.problems;
 	}

@@ -135,7 +135,8 @@ char *text_clean(const char *in)
 /* Abbreviations after which a full stop does not end a sentence. */
 static const char *const no_break_after[] = {
 	"Mr", "Mrs", "Ms", "Dr", "St", "Prof", "Mt", "Jr", "Sr", "vs", "etc",
-	"approx", "e.g", "i.e", "cf", "No", "Vol", "Fig", "M", "Mme", "Mlle",
+	"approx", "e.g", "i.e", "cf", "No", "Nos", "Vol", "Fig", "M", "Mme", "Mlle",
+	"feat", "env", "Ste", "MM", "c",
 };
 
 /* Whether the word ending just before `dot` is an abbreviation or initial. */

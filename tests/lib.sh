@@ -21,7 +21,10 @@ say() { printf '%s\n' "$*"; }
 test_expect_success() {
 	test_count=$((test_count + 1))
 	log=$T/test-$test_count.log
-	if (set -e; cd "$T"; eval "$2") >"$log" 2>&1; then
+	# Not in an `if`: bash ignores set -e inside a condition, and every
+	# command of a test must count.
+	(set -e; cd "$T"; eval "$2") >"$log" 2>&1
+	if [ $? -eq 0 ]; then
 		say "ok $test_count - $1"
 	else
 		test_failed=$((test_failed + 1))
