@@ -37,7 +37,7 @@ DEP = $(OBJ:.o=.d) $(UNIT_BIN:=.d)
 DEBS_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data \
 	libmp3lame-dev libsndfile1-dev libsamplerate0-dev libebur128-dev \
 	libyaml-dev libcmark-dev libinih-dev libsqlite3-dev libxml2-dev \
-	libpng-dev libjpeg-dev nettle-dev uuid-dev
+	libpng-dev libjpeg-dev nettle-dev uuid-dev wbritish wamerican wfrench
 DEBS_TEST = libcmocka-dev ffmpeg mp3val libxml2-utils python3 \
 	python3-feedparser python3-podcastparser gpodder sox libsox-fmt-mp3 \
 	lame espeak-ng hyperfine valgrind time sqlite3 \

@@ -12,6 +12,7 @@
 #include "text.h"
 #include "util.h"
 #include "voice.h"
+#include "words.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -526,6 +527,7 @@ static const struct command commands[] = {
 	  "the cover is a square RGB image of 1400-3000 pixels, and every enclosure\n"
 	  "exists with exactly its stated size and duration. FEED is a feed name,\n"
 	  "a feed folder, or a published folder. Exit status 1 on any problem.\n" },
+	{ "words", cmd_words, words_usage, words_help },
 	{ "version", cmd_version, "revcast --version", "Prints the version.\n" },
 };
 

@@ -670,6 +670,13 @@ int speech_phonemes(const struct voice_profile *v, const char *text, struct strb
 		c.fd = fds[1];
 		child_init(&c);
 		child_set_voice(&c, v, 0);
+		/*
+		 * Read [[...]] as phonemes, as synthesis does: eSpeak NG takes that
+		 * from the flags of the last espeak_Synth() (this one has no user
+		 * data, so the callback ignores it).
+		 */
+		espeak_Synth("", 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8 | espeakPHONEMES,
+			     NULL, NULL);
 		while (p) {
 			const char *ph = espeak_TextToPhonemes(&p, espeakCHARS_UTF8, 0);
 
