@@ -7,8 +7,14 @@
  *      its render key (episodes/SLUG-KEY8.mp3), written atomically; the
  *      file the current feed points to is never touched;
  *   2. the catalog row is updated in its own transaction;
- *   3. feed.xml is written from the catalog and renamed into place;
+ *   3. feed.xml is written from the catalog and renamed into place,
+ *      then the listening site beside it (index.html, the episodes'
+ *      pages, feed.xsl, episodes.m3u);
  *   4. only then are files that the new feed no longer names removed.
+ * An episode's transcripts and chapters (episodes/SLUG-KEY8.vtt, .srt,
+ * .chapters.json) are written right after its render, while its timeline
+ * is at hand, and carry the same stem as its audio, so that they change
+ * together; an unchanged episode keeps them as they are.
  * A crash between any two steps leaves the old feed with all its files,
  * or the new feed with all of its own; the next build finishes the job.
  */
@@ -19,7 +25,9 @@
 #include "feedcfg.h"
 #include "html.h"
 #include "review.h"
+#include "site.h"
 #include "text.h"
+#include "transcript.h"
 #include "util.h"
 #include "voice.h"
 
@@ -201,7 +209,32 @@ static int same_item(const struct episode *a, const struct episode *b)
 	return same_str(a->title, b->title) && same_str(a->author, b->author) &&
 	       same_str(a->summary, b->summary) &&
 	       same_str(a->content_html, b->content_html) &&
-	       a->explicit_flag == b->explicit_flag;
+	       a->explicit_flag == b->explicit_flag &&
+	       same_str(a->transcript_vtt, b->transcript_vtt) &&
+	       same_str(a->transcript_srt, b->transcript_srt) &&
+	       same_str(a->chapters, b->chapters) && same_str(a->page, b->page);
+}
+
+/*
+ * Whether old (the catalog's row) has the transcripts and chapters that
+ * belong to audio file `file`, and they are all in the output. Without
+ * them the episode is rendered again: only a render has the timeline.
+ */
+static int has_transcripts(const struct feed_build *b, const struct episode *old,
+			   const char *file)
+{
+	const char *have[3] = { old->transcript_vtt, old->transcript_srt, old->chapters };
+	const char *ext[3] = { "vtt", "srt", "chapters.json" };
+	int i, ok = 1;
+
+	for (i = 0; i < 3 && ok; i++) {
+		char *want = episode_sibling(file, ext[i]), *path = path_join(b->out, want);
+
+		ok = have[i] && !strcmp(have[i], want) && is_file(path);
+		free(want);
+		free(path);
+	}
+	return ok;
 }
 
 /*
@@ -244,6 +277,7 @@ static int build_review(struct feed_build *b, const char *name, size_t i, size_t
 	e.slug = xstrdup(slug);
 	e.render_key = xstrdup(job.key);
 	e.file = xasprintf("episodes/%s-%.8s.mp3", slug, job.key);
+	e.page = episode_sibling(e.file, "html");
 	out_path = path_join(b->out, e.file);
 	episode_from_review(&e, &r, b);
 	if (found) {
@@ -258,7 +292,11 @@ static int build_review(struct feed_build *b, const char *name, size_t i, size_t
 			goto out;
 	}
 	if (!b->opts->force && found && old.render_key && !strcmp(old.render_key, job.key) &&
-	    old.file && !strcmp(old.file, e.file) && file_size(out_path) == old.bytes) {
+	    old.file && !strcmp(old.file, e.file) && file_size(out_path) == old.bytes &&
+	    has_transcripts(b, &old, e.file)) {
+		e.transcript_vtt = xstrdup(old.transcript_vtt);
+		e.transcript_srt = xstrdup(old.transcript_srt);
+		e.chapters = xstrdup(old.chapters);
 		e.bytes = old.bytes;
 		e.samples = old.samples;
 		e.sample_rate = old.sample_rate;
@@ -275,6 +313,11 @@ static int build_review(struct feed_build *b, const char *name, size_t i, size_t
 		progress(b, "[%zu/%zu] %s: rendering", i + 1, n, name);
 		if (episode_render_job(&job, out_path, &res))
 			goto out;
+		if (transcript_write_files(&res, b->out, e.file, r.title, &e.transcript_vtt,
+					   &e.transcript_srt, &e.chapters)) {
+			episode_result_release(&res);
+			goto out;
+		}
 		e.bytes = res.audio.bytes;
 		e.samples = res.audio.frames;
 		e.sample_rate = res.audio.rate;
@@ -355,7 +398,7 @@ static int publish_cover(struct feed_build *b)
 /* Writes feed.xml from the catalog, unless it already has these bytes. */
 static int publish_feed(struct feed_build *b, struct episode **eps_out, size_t *nr_out)
 {
-	struct strbuf xml = STRBUF_INIT, cur = STRBUF_INIT;
+	struct strbuf xml = STRBUF_INIT;
 	struct episode *eps;
 	size_t n, i;
 	int64_t newest = 0;
@@ -368,19 +411,14 @@ static int publish_feed(struct feed_build *b, struct episode **eps_out, size_t *
 	for (i = 0; i < n; i++)
 		if (eps[i].pub_date > newest)
 			newest = eps[i].pub_date;
-	if (feed_write(&xml, &b->cfg, eps, n, n ? newest : b->now, NULL))
+	if (feed_write(&xml, &b->cfg, eps, n, n ? newest : b->now, SITE_FEED_XSL))
 		goto out;
-	if (is_file(dst) && !read_file(dst, &cur, 256u << 20) && cur.len == xml.len &&
-	    !memcmp(cur.buf, xml.buf, xml.len))
-		ret = 0;
-	else
-		ret = write_file_atomic(dst, xml.buf, xml.len);
+	ret = publish_file(dst, xml.buf, xml.len);
 	*eps_out = eps;
 	*nr_out = n;
 	eps = NULL;
 out:
 	strbuf_release(&xml);
-	strbuf_release(&cur);
 	free(dst);
 	return ret;
 }
@@ -459,7 +497,7 @@ int build_feed(const char *feed_dir, const struct build_options *o, struct build
 	char **names = NULL, *cat_path = NULL, *ep_dir = NULL;
 	struct episode *eps = NULL;
 	size_t nr = 0, nr_eps = 0, i;
-	int ret = -1;
+	int ret = -1, site_failed;
 
 	memset(&b, 0, sizeof(b));
 	memset(st, 0, sizeof(*st));
@@ -504,8 +542,12 @@ int build_feed(const char *feed_dir, const struct build_options *o, struct build
 		goto out;
 	if (publish_feed(&b, &eps, &nr_eps))
 		goto out;
+	/* A page that cannot be written does not unpublish the feed. */
+	site_failed = site_write(b.out, &b.cfg, eps, nr_eps);
+	if (site_failed)
+		error("%s: the listening site is not complete", b.out);
 	collect_garbage(&b, eps, nr_eps);
-	ret = st->failed ? 1 : 0;
+	ret = st->failed || site_failed ? 1 : 0;
 	progress(&b, "%zu episodes in %s/feed.xml: %d rendered, %d unchanged, %d updated, "
 		 "%d removed, %d failed", nr_eps, b.out, st->rendered, st->unchanged,
 		 st->updated, st->removed, st->failed);

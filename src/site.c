@@ -1,0 +1,630 @@
+/*
+ * site.c - the listening site. See site.h.
+ *
+ * Pages are built as text; every piece of text that comes from a review,
+ * the catalog or feed.ini goes through html_escape() (libxml2), and a
+ * review's own HTML is re-serialised by libxml2's HTML serialiser
+ * (html_timed_body). CSS and JavaScript are constants below: no fonts,
+ * scripts or styles are fetched from anywhere.
+ */
+#include "site.h"
+#include "catalog.h"
+#include "feedcfg.h"
+#include "html.h"
+#include "transcript.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Shared by the pages and feed.xsl: it must not contain '<' or '&'. */
+static const char site_css[] =
+	":root{color-scheme:light dark;--bg:#f6f3ee;--card:#fffdf9;--ink:#1d2327;--muted:#5d6870;"
+	"--line:#e4ddd2;--accent:#0f6a6e;--accent-ink:#fff;--glow:#e3f1ef;"
+	"--shadow:0 1px 2px rgba(40,30,20,.06),0 8px 24px rgba(40,30,20,.07)}\n"
+	"@media (prefers-color-scheme:dark){:root{--bg:#14171a;--card:#1c2024;"
+	"--ink:#e8e6e3;--muted:#9aa3aa;--line:#2c3238;--accent:#5cc6c4;"
+	"--accent-ink:#0d1a1b;--glow:#1f3535;--shadow:0 1px 2px rgba(0,0,0,.4)}}\n"
+	"*{box-sizing:border-box}\n"
+	"html{-webkit-text-size-adjust:100%}\n"
+	"body{margin:0;background:var(--bg);color:var(--ink);"
+	"font:16px/1.55 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',"
+	"Arial,sans-serif}\n"
+	".wrap{max-width:46rem;margin:0 auto;padding:2.5rem 1.25rem 3rem}\n"
+	"a{color:var(--accent)}\n"
+	".show{display:flex;gap:1.5rem;align-items:flex-start;margin-bottom:2.5rem}\n"
+	".cover{width:9.5rem;height:9.5rem;flex:none;border-radius:.9rem;"
+	"box-shadow:var(--shadow);object-fit:cover;background:var(--line)}\n"
+	".kicker{margin:0;font-size:.75rem;letter-spacing:.12em;text-transform:uppercase;"
+	"color:var(--muted);font-weight:600}\n"
+	"h1{margin:.15rem 0 .5rem;font-size:2rem;line-height:1.15;letter-spacing:-.01em}\n"
+	".desc{margin:0 0 1rem;color:var(--muted)}\n"
+	".actions{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 .75rem}\n"
+	".button{display:inline-flex;align-items:center;gap:.4rem;padding:.45rem .9rem;"
+	"border-radius:999px;background:var(--accent);color:var(--accent-ink);"
+	"text-decoration:none;font-weight:600;font-size:.9rem;border:1px solid var(--accent);"
+	"cursor:pointer;font-family:inherit}\n"
+	".button.quiet{background:transparent;color:var(--accent)}\n"
+	".feed-url{display:flex;gap:.5rem;align-items:center;font-size:.8rem;"
+	"color:var(--muted);margin:0}\n"
+	".feed-url code{background:var(--card);border:1px solid var(--line);"
+	"border-radius:.4rem;padding:.2rem .45rem;min-width:0;overflow:hidden;"
+	"text-overflow:ellipsis;white-space:nowrap}\n"
+	".feed-url .button{padding:.2rem .7rem;font-size:.8rem}\n"
+	".episode{background:var(--card);border:1px solid var(--line);border-radius:1rem;"
+	"box-shadow:var(--shadow);padding:1.5rem 1.75rem 1.25rem;margin:0 0 1.75rem}\n"
+	".episode h2{margin:0 0 .25rem;font-size:1.45rem;line-height:1.25}\n"
+	".episode h2 a{color:inherit;text-decoration:none}\n"
+	".episode h2 a:hover{text-decoration:underline}\n"
+	".meta{margin:0 0 1rem;color:var(--muted);font-size:.9rem}\n"
+	".meta span+span::before{content:'\\00b7';margin:0 .45rem}\n"
+	"audio{display:block;width:100%;margin:0}\n"
+	".caption{display:none;min-height:1.5em;margin:.6rem 0 0;color:var(--muted);"
+	"font-size:.9rem;font-style:italic;text-align:center}\n"
+	".captioned .caption{display:block}\n"
+	".text{margin-top:1.25rem;padding-left:3.25rem;font-family:'Iowan Old Style',"
+	"'Palatino Linotype',Palatino,Georgia,'DejaVu Serif',serif;font-size:1.06rem;"
+	"line-height:1.65}\n"
+	".text h2,.text h3,.text h4,.text h5,.text h6{font-family:system-ui,-apple-system,"
+	"'Segoe UI',Roboto,sans-serif;font-size:1.05rem;margin:1.4rem 0 .4rem}\n"
+	".text p{margin:0 0 .85rem}\n"
+	".summary{margin:1rem 0 0}\n"
+	".text blockquote{margin:0 0 .85rem;padding-left:1rem;border-left:3px solid var(--accent);"
+	"font-style:italic}\n"
+	".text ul{margin:0 0 .85rem;padding-left:1.2rem}\n"
+	"[data-start]{position:relative;cursor:pointer;border-radius:.45rem;"
+	"transition:background-color .2s}\n"
+	"[data-start]:hover{background:var(--glow)}\n"
+	"[data-start]:focus-visible{outline:2px solid var(--accent);outline-offset:2px}\n"
+	"[data-start].now{background:var(--glow);box-shadow:-.5rem 0 0 var(--glow),"
+	".5rem 0 0 var(--glow)}\n"
+	"[data-at]::before{content:attr(data-at);position:absolute;left:-3.25rem;top:.2em;"
+	"width:2.75rem;text-align:right;font:500 .72rem/1.6 ui-monospace,'DejaVu Sans Mono',"
+	"monospace;color:var(--muted)}\n"
+	"li[data-at]::before{left:-4.45rem}\n"
+	"blockquote [data-at]::before{left:-4.45rem}\n"
+	"[data-start].now::before,[data-start]:hover::before{color:var(--accent)}\n"
+	".files{margin:1rem 0 0;padding-top:.8rem;border-top:1px solid var(--line);"
+	"font-size:.82rem;color:var(--muted)}\n"
+	".files a{margin-right:.8rem}\n"
+	".back{display:inline-flex;align-items:center;gap:.6rem;color:var(--muted);"
+	"text-decoration:none;font-size:.9rem;margin-bottom:1.5rem}\n"
+	".back img{width:2.25rem;height:2.25rem;border-radius:.45rem}\n"
+	".hint{background:var(--card);border:1px solid var(--line);border-radius:.8rem;"
+	"padding:.9rem 1.1rem;margin:0 0 2rem;font-size:.92rem}\n"
+	"footer{color:var(--muted);font-size:.8rem;text-align:center;margin-top:2rem}\n"
+	"@media (max-width:600px){.show{flex-direction:column}.cover{width:7rem;height:7rem}"
+	".episode{padding:1.1rem}.text{padding-left:0}"
+	"[data-at]::before{position:static;display:inline;margin-right:.6em}}\n";
+
+/*
+ * Clicking (or Enter on) an element with data-start plays its episode
+ * from there; the element being read is highlighted; the current cue is
+ * shown under the player; one episode plays at a time.
+ */
+static const char site_js[] =
+	"(function () {\n"
+	"  'use strict';\n"
+	"  var players = Array.prototype.slice.call(document.querySelectorAll('audio'));\n"
+	"  function pauseOthers(a) {\n"
+	"    players.forEach(function (o) { if (o !== a) o.pause(); });\n"
+	"  }\n"
+	"  function playFrom(a, t) {\n"
+	"    pauseOthers(a);\n"
+	"    var go = function () {\n"
+	"      a.currentTime = t;\n"
+	"      var p = a.play();\n"
+	"      if (p && p.catch) p.catch(function () {});\n"
+	"    };\n"
+	"    if (a.readyState >= 1) go();\n"
+	"    else a.addEventListener('loadedmetadata', go, { once: true });\n"
+	"  }\n"
+	"  document.querySelectorAll('article.episode').forEach(function (art) {\n"
+	"    var a = art.querySelector('audio');\n"
+	"    if (!a) return;\n"
+	"    var blocks = Array.prototype.slice.call(art.querySelectorAll('[data-start]'));\n"
+	"    var cap = art.querySelector('.caption');\n"
+	"    var current = null;\n"
+	"    blocks.forEach(function (b) {\n"
+	"      b.addEventListener('click', function (ev) {\n"
+	"        if (ev.target.closest('a')) return;\n"
+	"        var sel = window.getSelection();\n"
+	"        if (sel && !sel.isCollapsed) return;\n"
+	"        playFrom(a, parseFloat(b.dataset.start));\n"
+	"      });\n"
+	"      b.addEventListener('keydown', function (ev) {\n"
+	"        if (ev.key !== 'Enter' && ev.key !== ' ') return;\n"
+	"        ev.preventDefault();\n"
+	"        playFrom(a, parseFloat(b.dataset.start));\n"
+	"      });\n"
+	"    });\n"
+	"    a.addEventListener('play', function () { pauseOthers(a); });\n"
+	"    a.addEventListener('timeupdate', function () {\n"
+	"      var t = a.currentTime, now = null;\n"
+	"      blocks.forEach(function (b) {\n"
+	"        if (t >= parseFloat(b.dataset.start) && t < parseFloat(b.dataset.end) + 0.6)\n"
+	"          now = b;\n"
+	"      });\n"
+	"      if (now === current) return;\n"
+	"      if (current) current.classList.remove('now');\n"
+	"      if (now) now.classList.add('now');\n"
+	"      current = now;\n"
+	"    });\n"
+	"    var track = a.querySelector('track');\n"
+	"    if (track && cap && track.track) {\n"
+	"      track.track.mode = 'hidden';\n"
+	"      var shown = function () { art.classList.add('captioned'); };\n"
+	"      if (track.readyState === 2) shown();\n"
+	"      else track.addEventListener('load', shown);\n"
+	"      track.track.addEventListener('cuechange', function () {\n"
+	"        var c = this.activeCues && this.activeCues[0];\n"
+	"        cap.textContent = c ? c.text.replace(/\\n/g, ' ') : '';\n"
+	"      });\n"
+	"    }\n"
+	"  });\n"
+	"  document.querySelectorAll('button[data-copy]').forEach(function (b) {\n"
+	"    b.addEventListener('click', function () {\n"
+	"      var text = b.getAttribute('data-copy'), label = b.textContent;\n"
+	"      var done = function () {\n"
+	"        b.textContent = 'Copied';\n"
+	"        setTimeout(function () { b.textContent = label; }, 1500);\n"
+	"      };\n"
+	"      var select = function () {\n"
+	"        var code = b.parentNode.querySelector('code'), r = document.createRange();\n"
+	"        if (!code) return;\n"
+	"        r.selectNodeContents(code);\n"
+	"        window.getSelection().removeAllRanges();\n"
+	"        window.getSelection().addRange(r);\n"
+	"      };\n"
+	"      if (navigator.clipboard && navigator.clipboard.writeText)\n"
+	"        navigator.clipboard.writeText(text).then(done, select);\n"
+	"      else\n"
+	"        select();\n"
+	"    });\n"
+	"  });\n"
+	"})();\n";
+
+/* Appends ` name="value"` with value escaped. */
+static void attr(struct strbuf *out, const char *name, const char *value)
+{
+	strbuf_addf(out, " %s=\"", name);
+	html_escape(out, value ? value : "");
+	strbuf_addch(out, '"');
+}
+
+/* Appends <tag>text</tag> with text escaped. */
+static void element(struct strbuf *out, const char *tag, const char *text)
+{
+	strbuf_addf(out, "<%s>", tag);
+	html_escape(out, text ? text : "");
+	strbuf_addf(out, "</%s>", tag);
+}
+
+/* The start of a page: doctype, head with title, inline CSS. */
+static void page_head(struct strbuf *out, const struct feed_config *c, const char *title,
+		      const char *description, const char *root)
+{
+	char *href;
+
+	strbuf_addstr(out, "<!DOCTYPE html>\n<html");
+	if (c->language && *c->language)
+		attr(out, "lang", c->language);
+	strbuf_addstr(out, ">\n<head>\n<meta charset=\"utf-8\">\n"
+		      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+	element(out, "title", title);
+	strbuf_addstr(out, "\n<meta name=\"description\"");
+	attr(out, "content", description);
+	strbuf_addstr(out, ">\n<meta name=\"generator\" content=\"revcast\">\n<link rel=\"icon\"");
+	href = xasprintf("%s%s", root, c->cover_name ? c->cover_name : "cover.jpg");
+	attr(out, "href", href);
+	free(href);
+	strbuf_addstr(out, ">\n<link rel=\"alternate\" type=\"application/rss+xml\"");
+	attr(out, "title", c->title);
+	href = xasprintf("%sfeed.xml", root);
+	attr(out, "href", href);
+	free(href);
+	strbuf_addstr(out, ">\n<style>\n");
+	strbuf_addstr(out, site_css);
+	strbuf_addstr(out, "</style>\n</head>\n<body>\n<div class=\"wrap\">\n");
+}
+
+static void page_foot(struct strbuf *out, const struct feed_config *c)
+{
+	strbuf_addstr(out, "<footer><p>");
+	html_escape(out, c->copyright && *c->copyright ? c->copyright : c->title);
+	strbuf_addstr(out, " \xc2\xb7 Read by a synthetic voice; published with revcast.</p>"
+		      "</footer>\n</div>\n<script>\n");
+	strbuf_addstr(out, site_js);
+	strbuf_addstr(out, "</script>\n</body>\n</html>\n");
+}
+
+/*
+ * The times of an episode's blocks, from its WebVTT transcript in dir:
+ * block B starts with cue "bB-1" and ends with its last cue. *nr is 0
+ * when there is no transcript (nothing printed: the page goes without).
+ */
+static struct block_time *block_times(const char *dir, const struct episode *e, size_t *nr)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct transcript t;
+	struct block_time *bt = NULL;
+	size_t i, n = 0, j;
+	char *path;
+
+	*nr = 0;
+	if (!e->transcript_vtt || !*e->transcript_vtt)
+		return NULL;
+	path = path_join(dir, e->transcript_vtt);
+	transcript_init(&t);
+	if (!is_file(path) || read_file(path, &sb, 64u << 20) ||
+	    transcript_parse_vtt(&t, sb.buf, sb.len, path))
+		goto out;
+	for (i = 0; i < t.nr; i++) {
+		const char *id = t.cues[i].id, *dash;
+		long block, part;
+		char *num;
+
+		if (!id || id[0] != 'b' || !(dash = strchr(id, '-')))
+			continue;
+		num = xstrndup(id + 1, (size_t)(dash - id - 1));
+		if (parse_long(num, 0, 1000000, &block) || parse_long(dash + 1, 1, 1000000, &part)) {
+			free(num);
+			continue;
+		}
+		free(num);
+		if ((size_t)block >= n) {
+			bt = xrealloc(bt, ((size_t)block + 1) * sizeof(*bt));
+			for (j = n; j <= (size_t)block; j++)
+				bt[j].start_ms = bt[j].end_ms = -1;
+			n = (size_t)block + 1;
+		}
+		if (part == 1)
+			bt[block].start_ms = t.cues[i].start_ms;
+		if (t.cues[i].end_ms > bt[block].end_ms)
+			bt[block].end_ms = t.cues[i].end_ms;
+	}
+	*nr = n;
+out:
+	transcript_release(&t);
+	strbuf_release(&sb);
+	free(path);
+	return bt;
+}
+
+/* Appends "1 May 2024" for Unix seconds t (UTC), and the ISO date to iso. */
+static void human_date(struct strbuf *out, char iso[16], int64_t t)
+{
+	static const char months[12][10] = { "January", "February", "March", "April", "May",
+					     "June", "July", "August", "September", "October",
+					     "November", "December" };
+	struct tm tm;
+	time_t tt = (time_t)(t < 0 ? 0 : t > INT64_C(253402300799) ? INT64_C(253402300799) : t);
+
+	if (!gmtime_r(&tt, &tm))
+		memset(&tm, 0, sizeof(tm));
+	strbuf_addf(out, "%d %s %d", tm.tm_mday, months[(unsigned)tm.tm_mon % 12u],
+		    tm.tm_year + 1900);
+	snprintf(iso, 16, "%04u-%02u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
+		 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
+}
+
+/*
+ * One episode as an <article>. `here` is the prefix that makes a name
+ * relative to the feed's output usable from the page ("" for index.html,
+ * which lives there; for a page in episodes/, names lose "episodes/").
+ */
+static int episode_article(struct strbuf *out, const char *dir, const struct feed_config *c,
+			   const struct episode *e, int own_page)
+{
+	struct block_time *bt;
+	size_t nr_bt;
+	struct strbuf date = STRBUF_INIT;
+	char iso[16];
+	int ret;
+#define REL(name) (own_page ? path_base(name) : (name))
+
+	strbuf_addstr(out, "<article class=\"episode\"");
+	if (e->slug)
+		attr(out, "id", e->slug);
+	strbuf_addstr(out, ">\n");
+	if (own_page || !e->page || !*e->page) {
+		strbuf_addstr(out, own_page ? "<h1>" : "<h2>");
+		html_escape(out, e->title);
+		strbuf_addstr(out, own_page ? "</h1>\n" : "</h2>\n");
+	} else {
+		strbuf_addstr(out, "<h2><a");
+		attr(out, "href", e->page);
+		strbuf_addch(out, '>');
+		html_escape(out, e->title);
+		strbuf_addstr(out, "</a></h2>\n");
+	}
+	strbuf_addstr(out, "<p class=\"meta\">");
+	if (e->author && *e->author) {
+		strbuf_addstr(out, "<span>By ");
+		html_escape(out, e->author);
+		strbuf_addstr(out, "</span>");
+	}
+	human_date(&date, iso, e->pub_date);
+	strbuf_addstr(out, "<span><time");
+	attr(out, "datetime", iso);
+	strbuf_addch(out, '>');
+	html_escape(out, date.buf);
+	strbuf_addstr(out, "</time></span><span>");
+	strbuf_reset(&date);
+	html_clock(&date, e->duration + 0.5);
+	html_escape(out, date.buf);
+	strbuf_addstr(out, "</span></p>\n<audio controls preload=\"metadata\"");
+	attr(out, "src", REL(e->file ? e->file : ""));
+	strbuf_addstr(out, ">\n");
+	if (e->transcript_vtt && *e->transcript_vtt) {
+		strbuf_addstr(out, "<track kind=\"captions\"");
+		attr(out, "src", REL(e->transcript_vtt));
+		if (c->language && *c->language)
+			attr(out, "srclang", c->language);
+		strbuf_addstr(out, " label=\"Transcript\" default>\n");
+	}
+	strbuf_addstr(out, "</audio>\n<p class=\"caption\" aria-live=\"off\"></p>\n"
+		      "<div class=\"text\">\n");
+	bt = block_times(dir, e, &nr_bt);
+	ret = html_timed_body(out, e->content_html, bt, nr_bt);
+	free(bt);
+	strbuf_addstr(out, "</div>\n<p class=\"files\">");
+	if (e->transcript_vtt && *e->transcript_vtt) {
+		strbuf_addstr(out, "<a");
+		attr(out, "href", REL(e->transcript_vtt));
+		strbuf_addstr(out, ">Transcript (WebVTT)</a>");
+	}
+	if (e->transcript_srt && *e->transcript_srt) {
+		strbuf_addstr(out, "<a");
+		attr(out, "href", REL(e->transcript_srt));
+		strbuf_addstr(out, ">Transcript (SRT)</a>");
+	}
+	if (e->chapters && *e->chapters) {
+		strbuf_addstr(out, "<a");
+		attr(out, "href", REL(e->chapters));
+		strbuf_addstr(out, ">Chapters (JSON)</a>");
+	}
+	strbuf_addstr(out, "<a");
+	attr(out, "href", REL(e->file ? e->file : ""));
+	strbuf_addstr(out, " download>MP3</a></p>\n</article>\n");
+#undef REL
+	strbuf_release(&date);
+	return ret;
+}
+
+int site_index_html(struct strbuf *out, const char *dir, const struct feed_config *c,
+		    const struct episode *eps, size_t nr)
+{
+	char *feed_url = feed_config_feed_url(c);
+	size_t i;
+	int ret = 0;
+
+	page_head(out, c, c->title, c->description, "");
+	strbuf_addstr(out, "<header class=\"show\">\n<img class=\"cover\" alt=\"\" width=\"152\" "
+		      "height=\"152\"");
+	attr(out, "src", c->cover_name ? c->cover_name : "cover.jpg");
+	strbuf_addstr(out, ">\n<div>\n<p class=\"kicker\">Podcast</p>\n");
+	element(out, "h1", c->title);
+	strbuf_addstr(out, "\n<p class=\"desc\">");
+	html_escape(out, c->description);
+	strbuf_addstr(out, "</p>\n<p class=\"actions\"><a class=\"button\" href=\"feed.xml\">"
+		      "Subscribe</a><a class=\"button quiet\" href=\"episodes.m3u\">"
+		      "Playlist (M3U)</a></p>\n<p class=\"feed-url\">Feed: <code>");
+	html_escape(out, feed_url);
+	strbuf_addstr(out, "</code><button type=\"button\" class=\"button quiet\"");
+	attr(out, "data-copy", feed_url);
+	strbuf_addstr(out, ">Copy</button></p>\n</div>\n</header>\n<main>\n");
+	if (!nr)
+		strbuf_addstr(out, "<p class=\"hint\">No episodes yet.</p>\n");
+	for (i = 0; i < nr; i++)
+		if (episode_article(out, dir, c, &eps[i], 0))
+			ret = -1;
+	strbuf_addstr(out, "</main>\n");
+	page_foot(out, c);
+	free(feed_url);
+	return ret;
+}
+
+int site_episode_html(struct strbuf *out, const char *dir, const struct feed_config *c,
+		      const struct episode *e)
+{
+	char *title = xasprintf("%s \xe2\x80\x94 %s", e->title ? e->title : "", c->title);
+	char *cover = xasprintf("../%s", c->cover_name ? c->cover_name : "cover.jpg");
+	int ret;
+
+	page_head(out, c, title, e->summary ? e->summary : c->description, "../");
+	strbuf_addstr(out, "<a class=\"back\" href=\"../index.html\"><img alt=\"\"");
+	attr(out, "src", cover);
+	strbuf_addstr(out, "><span>\xe2\x86\x90 ");
+	html_escape(out, c->title);
+	strbuf_addstr(out, "</span></a>\n<main>\n");
+	ret = episode_article(out, dir, c, e, 1);
+	strbuf_addstr(out, "</main>\n");
+	page_foot(out, c);
+	free(title);
+	free(cover);
+	return ret;
+}
+
+void site_m3u(struct strbuf *out, const char *title, const struct episode *eps,
+	      size_t nr, int serial)
+{
+	size_t k;
+
+	strbuf_addstr(out, "#EXTM3U\n");
+	if (title) {
+		struct strbuf t = STRBUF_INIT;
+		const char *p;
+
+		for (p = title; *p; p++)
+			strbuf_addch(&t, *p == '\n' || *p == '\r' ? ' ' : *p);
+		strbuf_addf(out, "#PLAYLIST:%s\n", t.buf);
+		strbuf_release(&t);
+	}
+	for (k = 0; k < nr; k++) {
+		const struct episode *e = &eps[serial ? nr - 1 - k : k];
+		struct strbuf line = STRBUF_INIT;
+		const char *p;
+		double d = isfinite(e->duration) && e->duration > 0 ? e->duration : 0;
+
+		if (!e->file)
+			continue;
+		if (e->author && *e->author)
+			strbuf_addf(&line, "%s - ", e->author);
+		strbuf_addstr(&line, e->title ? e->title : "");
+		strbuf_addf(out, "#EXTINF:%lld,", (long long)llround(d));
+		for (p = line.buf; *p; p++)
+			strbuf_addch(out, *p == '\n' || *p == '\r' ? ' ' : *p);
+		strbuf_addf(out, "\n%s\n", e->file);
+		strbuf_release(&line);
+	}
+}
+
+void site_feed_xsl(struct strbuf *out)
+{
+	strbuf_addstr(out,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<!-- Shows a revcast feed as a page when it is opened in a browser. -->\n"
+		"<xsl:stylesheet version=\"1.0\"\n"
+		"    xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\"\n"
+		"    xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"\n"
+		"    xmlns:podcast=\"https://podcastindex.org/namespace/1.0\"\n"
+		"    xmlns:atom=\"http://www.w3.org/2005/Atom\"\n"
+		"    exclude-result-prefixes=\"itunes podcast atom\">\n"
+		"<xsl:output method=\"html\" encoding=\"UTF-8\" indent=\"yes\""
+		" doctype-system=\"about:legacy-compat\"/>\n"
+		"<xsl:variable name=\"self\" select=\"/rss/channel/atom:link[@rel='self']/@href\"/>\n"
+		"<xsl:variable name=\"base\" select=\"substring-before($self, 'feed.xml')\"/>\n"
+		"\n"
+		"<!-- A URL under the feed's own address, made relative so that a local copy works. -->\n"
+		"<xsl:template name=\"rel\">\n"
+		"  <xsl:param name=\"url\"/>\n"
+		"  <xsl:choose>\n"
+		"    <xsl:when test=\"$base != '' and starts-with($url, $base)\">"
+		"<xsl:value-of select=\"substring-after($url, $base)\"/></xsl:when>\n"
+		"    <xsl:otherwise><xsl:value-of select=\"$url\"/></xsl:otherwise>\n"
+		"  </xsl:choose>\n"
+		"</xsl:template>\n"
+		"\n"
+		"<xsl:template name=\"clock\">\n"
+		"  <xsl:param name=\"s\"/>\n"
+		"  <xsl:choose>\n"
+		"    <xsl:when test=\"$s >= 3600\"><xsl:value-of select=\"floor($s div 3600)\"/>:"
+		"<xsl:value-of select=\"format-number(floor($s div 60) mod 60, '00')\"/>:"
+		"<xsl:value-of select=\"format-number($s mod 60, '00')\"/></xsl:when>\n"
+		"    <xsl:otherwise><xsl:value-of select=\"floor($s div 60)\"/>:"
+		"<xsl:value-of select=\"format-number($s mod 60, '00')\"/></xsl:otherwise>\n"
+		"  </xsl:choose>\n"
+		"</xsl:template>\n"
+		"\n"
+		"<xsl:template match=\"/\">\n"
+		"<html lang=\"{/rss/channel/language}\">\n"
+		"<head>\n"
+		"<meta charset=\"utf-8\"/>\n"
+		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+		"<title><xsl:value-of select=\"/rss/channel/title\"/> (podcast feed)</title>\n"
+		"<link rel=\"icon\"><xsl:attribute name=\"href\"><xsl:call-template name=\"rel\">"
+		"<xsl:with-param name=\"url\" select=\"/rss/channel/itunes:image/@href\"/>"
+		"</xsl:call-template></xsl:attribute></link>\n"
+		"<style>\n");
+	strbuf_addstr(out, site_css);
+	strbuf_addstr(out,
+		"</style>\n"
+		"</head>\n"
+		"<body>\n"
+		"<div class=\"wrap\">\n"
+		"<xsl:for-each select=\"/rss/channel\">\n"
+		"<header class=\"show\">\n"
+		"  <img class=\"cover\" alt=\"\" width=\"152\" height=\"152\">\n"
+		"    <xsl:attribute name=\"src\"><xsl:call-template name=\"rel\">"
+		"<xsl:with-param name=\"url\" select=\"itunes:image/@href\"/>"
+		"</xsl:call-template></xsl:attribute>\n"
+		"  </img>\n"
+		"  <div>\n"
+		"    <p class=\"kicker\">Podcast feed</p>\n"
+		"    <h1><xsl:value-of select=\"title\"/></h1>\n"
+		"    <p class=\"desc\"><xsl:value-of select=\"description\"/></p>\n"
+		"    <p class=\"actions\"><a class=\"button\" href=\"index.html\">Listen on the web</a>"
+		"<a class=\"button quiet\" href=\"episodes.m3u\">Playlist (M3U)</a></p>\n"
+		"  </div>\n"
+		"</header>\n"
+		"<div class=\"hint\"><strong>This is a podcast feed.</strong> To subscribe, copy its"
+		" address into your podcast app: <code><xsl:value-of select=\"$self\"/></code></div>\n"
+		"<main>\n"
+		"<xsl:for-each select=\"item\">\n"
+		"<article class=\"episode\">\n"
+		"  <h2><a><xsl:attribute name=\"href\"><xsl:call-template name=\"rel\">"
+		"<xsl:with-param name=\"url\" select=\"link\"/></xsl:call-template></xsl:attribute>"
+		"<xsl:value-of select=\"title\"/></a></h2>\n"
+		"  <p class=\"meta\">"
+		"<xsl:if test=\"itunes:author\"><span>By <xsl:value-of select=\"itunes:author\"/></span></xsl:if>"
+		"<span><xsl:value-of select=\"substring(pubDate, 6, 11)\"/></span>"
+		"<span><xsl:call-template name=\"clock\"><xsl:with-param name=\"s\""
+		" select=\"number(itunes:duration)\"/></xsl:call-template></span></p>\n"
+		"  <audio controls=\"controls\" preload=\"none\">\n"
+		"    <xsl:attribute name=\"src\"><xsl:call-template name=\"rel\">"
+		"<xsl:with-param name=\"url\" select=\"enclosure/@url\"/>"
+		"</xsl:call-template></xsl:attribute>\n"
+		"  </audio>\n"
+		"  <p class=\"summary\"><xsl:value-of select=\"description\"/></p>\n"
+		"  <p class=\"files\">\n"
+		"    <xsl:for-each select=\"podcast:transcript\"><a><xsl:attribute name=\"href\">"
+		"<xsl:call-template name=\"rel\"><xsl:with-param name=\"url\" select=\"@url\"/>"
+		"</xsl:call-template></xsl:attribute>Transcript (<xsl:choose>"
+		"<xsl:when test=\"@type = 'text/vtt'\">WebVTT</xsl:when>"
+		"<xsl:otherwise>SRT</xsl:otherwise></xsl:choose>)</a></xsl:for-each>\n"
+		"    <xsl:for-each select=\"podcast:chapters\"><a><xsl:attribute name=\"href\">"
+		"<xsl:call-template name=\"rel\"><xsl:with-param name=\"url\" select=\"@url\"/>"
+		"</xsl:call-template></xsl:attribute>Chapters (JSON)</a></xsl:for-each>\n"
+		"  </p>\n"
+		"</article>\n"
+		"</xsl:for-each>\n"
+		"</main>\n"
+		"<footer><p><xsl:value-of select=\"copyright\"/></p></footer>\n"
+		"</xsl:for-each>\n"
+		"</div>\n"
+		"</body>\n"
+		"</html>\n"
+		"</xsl:template>\n"
+		"</xsl:stylesheet>\n");
+}
+
+/* Writes one file of the site under dir. */
+static int site_file(const char *dir, const char *name, const struct strbuf *sb)
+{
+	char *path = path_join(dir, name);
+	int ret = publish_file(path, sb->buf, sb->len);
+
+	free(path);
+	return ret;
+}
+
+int site_write(const char *dir, const struct feed_config *c,
+	       const struct episode *eps, size_t nr)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (!eps[i].page || !*eps[i].page)
+			continue;
+		strbuf_reset(&sb);
+		if (site_episode_html(&sb, dir, c, &eps[i]) || site_file(dir, eps[i].page, &sb))
+			ret = -1;
+	}
+	strbuf_reset(&sb);
+	if (site_index_html(&sb, dir, c, eps, nr) || site_file(dir, "index.html", &sb))
+		ret = -1;
+	strbuf_reset(&sb);
+	site_feed_xsl(&sb);
+	if (site_file(dir, SITE_FEED_XSL, &sb))
+		ret = -1;
+	strbuf_reset(&sb);
+	site_m3u(&sb, c->title, eps, nr, c->serial);
+	if (site_file(dir, "episodes.m3u", &sb))
+		ret = -1;
+	strbuf_release(&sb);
+	return ret;
+}
