@@ -41,7 +41,7 @@ DEBS_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data \
 DEBS_TEST = libcmocka-dev ffmpeg mp3val libxml2-utils python3 \
 	python3-feedparser python3-podcastparser gpodder sox libsox-fmt-mp3 \
 	lame espeak-ng hyperfine valgrind time sqlite3 \
-	clang libclang-rt-14-dev chromium xsltproc
+	clang libclang-rt-14-dev chromium xsltproc parallel
 
 .PHONY: all deps deps-test check test check-sanitize fuzz example clean install
 

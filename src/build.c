@@ -30,11 +30,14 @@
 #include "transcript.h"
 #include "util.h"
 #include "voice.h"
+#include "worker.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -48,9 +51,13 @@
 
 void build_options_init(struct build_options *o)
 {
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
 	memset(o, 0, sizeof(*o));
 	o->out_dir = "public";
-	o->jobs = 1;
+	o->jobs = cores > 0 ? (int)cores : 1;
+	o->time_limit = 1800;
+	o->memory_limit_mb = 4096;
 }
 
 char *build_feed_dir(const char *feed)
@@ -155,6 +162,10 @@ struct feed_build {
 	int64_t now;
 	int lock_fd;
 	struct build_stats *st;
+	int next_number;      /* for the next new episode of this build */
+	char **slugs;         /* slugs given to new episodes in this build */
+	size_t nr_slugs, alloc_slugs;
+	struct strbuf manifest; /* shard mode: rows of shard-K-of-N.tsv */
 };
 
 static void progress(const struct feed_build *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -237,132 +248,499 @@ static int has_transcripts(const struct feed_build *b, const struct episode *old
 	return ok;
 }
 
-/*
- * Publishes one review: renders it if anything that affects its file
- * changed, and records it in the catalog. Returns 0, or -1 when the review
- * could not be published (its previous episode, if any, stays).
- */
-static int build_review(struct feed_build *b, const char *name, size_t i, size_t n)
-{
-	struct review r;
-	struct episode_job job;
-	struct episode old, e;
-	struct episode_result res;
-	char *path = path_join(b->cfg.reviews_dir, name), *slug = NULL, *out_path = NULL;
-	int found = 0, ret = -1, prepared = 0;
+/* What a build does with one review. */
+enum plan_action {
+	PLAN_FAILED,     /* cannot be published (error printed) */
+	PLAN_SKIP,       /* another shard's review */
+	PLAN_DONE,       /* unchanged, or updated without rendering */
+	PLAN_RENDER,     /* to be rendered */
+};
 
-	episode_init(&old);
-	episode_init(&e);
-	if (review_read(&r, path)) {
-		free(path);
+struct plan {
+	struct feed_build *b;
+	char *name;          /* the review's file name: the catalog key */
+	char *path;
+	size_t index, count; /* for progress */
+	enum plan_action action;
+	int found;           /* the catalog had the review */
+	struct review review;
+	struct episode_job job;
+	int has_review, has_job;
+	struct episode e;    /* the catalog row to put */
+	char *out_path;      /* where its audio goes */
+};
+
+/* FNV-1a of the file name: a review's shard, 1..n. */
+static int shard_of(const char *name, int n)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return (int)(h % (uint32_t)n) + 1;
+}
+
+static void plan_release(struct plan *p)
+{
+	if (p->has_job)
+		episode_job_release(&p->job);
+	if (p->has_review)
+		review_release(&p->review);
+	p->has_job = p->has_review = 0;
+	episode_release(&p->e);
+	free(p->out_path);
+	free(p->path);
+	free(p->name);
+	p->out_path = p->path = p->name = NULL;
+}
+
+/* Whether slug is given to another new review of this build. */
+static int slug_planned(const struct feed_build *b, const char *slug)
+{
+	size_t i;
+
+	for (i = 0; i < b->nr_slugs; i++)
+		if (!strcmp(b->slugs[i], slug))
+			return 1;
+	return 0;
+}
+
+/*
+ * A slug for a new review: unique in the catalog and among the other new
+ * reviews of this build. New string, or NULL (printed).
+ */
+static char *plan_slug(struct feed_build *b, const char *base, const char *key)
+{
+	char *slug = slug_unique(b->cat, base, key);
+	int n = 2;
+
+	while (slug && slug_planned(b, slug)) {
+		char *alt = xasprintf("%.50s-%d", base, n++);
+
+		free(slug);
+		slug = slug_unique(b->cat, alt, key);
+		free(alt);
+	}
+	if (slug) {
+		ALLOC_GROW(b->slugs, b->nr_slugs + 1, b->alloc_slugs);
+		b->slugs[b->nr_slugs++] = xstrdup(slug);
+	}
+	return slug;
+}
+
+/* Puts e into the catalog in its own transaction. 0 or -1 (printed). */
+static int put_episode(struct feed_build *b, struct episode *e)
+{
+	if (catalog_begin(b->cat))
+		return -1;
+	if (catalog_put(b->cat, e) || catalog_commit(b->cat)) {
+		catalog_rollback(b->cat);
 		return -1;
 	}
-	if (episode_prepare(&job, &r, &b->ro))
+	return 0;
+}
+
+/* Says that p's review is not published, and why its episode is where it is. */
+static void plan_failed(struct plan *p, const char *why)
+{
+	error("%s: not published%s%s; %s", p->path, why ? ": " : "", why ? why : "",
+	      p->found > 0 ? "its previous episode stays in the feed" :
+			     "it is not in the feed");
+	p->action = PLAN_FAILED;
+	p->b->st->failed++;
+}
+
+/*
+ * Decides what to do with one review: reads and prepares it, finds it in
+ * the catalog, and either finishes it here (unchanged, or new details
+ * without new audio) or leaves it to be rendered.
+ */
+static void plan_review(struct plan *p)
+{
+	struct feed_build *b = p->b;
+	struct episode old;
+	char *slug = NULL;
+	int mine = !b->opts->shard_n || shard_of(p->name, b->opts->shard_n) == b->opts->shard_k;
+
+	episode_init(&old);
+	if (!mine) {
+		p->action = PLAN_SKIP;
+		return;
+	}
+	if (review_read(&p->review, p->path)) {
+		p->found = catalog_get(b->cat, p->name, &old) > 0;
+		progress(b, "[%zu/%zu] %s: cannot be read", p->index + 1, p->count, p->name);
+		plan_failed(p, NULL);
 		goto out;
-	prepared = 1;
-	found = catalog_get(b->cat, name, &old);
-	if (found < 0)
+	}
+	p->has_review = 1;
+	if (episode_prepare(&p->job, &p->review, &b->ro)) {
+		plan_failed(p, NULL);
 		goto out;
-	if (found) {
+	}
+	p->has_job = 1;
+	p->found = catalog_get(b->cat, p->name, &old);
+	if (p->found < 0) {
+		plan_failed(p, NULL);
+		goto out;
+	}
+	if (p->found) {
 		slug = xstrdup(old.slug);
 	} else {
-		char *base = r.slug ? xstrdup(r.slug) : slugify(r.title);
+		char *base = p->review.slug ? xstrdup(p->review.slug) : slugify(p->review.title);
 
-		slug = slug_unique(b->cat, base, name);
+		slug = plan_slug(b, base, p->name);
 		free(base);
-		if (!slug)
+		if (!slug) {
+			plan_failed(p, NULL);
 			goto out;
+		}
 	}
-	e.key = xstrdup(name);
-	e.slug = xstrdup(slug);
-	e.render_key = xstrdup(job.key);
-	e.file = xasprintf("episodes/%s-%.8s.mp3", slug, job.key);
-	e.page = episode_sibling(e.file, "html");
-	out_path = path_join(b->out, e.file);
-	episode_from_review(&e, &r, b);
-	if (found) {
-		e.guid = xstrdup(old.guid);
-		e.pub_date = old.pub_date;
-		e.number = old.number;
+	p->e.key = xstrdup(p->name);
+	p->e.slug = xstrdup(slug);
+	p->e.render_key = xstrdup(p->job.key);
+	p->e.file = xasprintf("episodes/%s-%.8s.mp3", slug, p->job.key);
+	p->e.page = episode_sibling(p->e.file, "html");
+	p->out_path = path_join(b->out, p->e.file);
+	episode_from_review(&p->e, &p->review, b);
+	if (p->found) {
+		p->e.guid = xstrdup(old.guid);
+		p->e.pub_date = old.pub_date;
+		p->e.number = old.number;
 	} else {
-		e.guid = catalog_make_guid(b->podcast_guid, name);
-		e.pub_date = r.date ? date_to_epoch(r.date) : b->now;
-		e.number = catalog_next_number(b->cat);
-		if (e.number < 0)
-			goto out;
+		p->e.guid = catalog_make_guid(b->podcast_guid, p->name);
+		p->e.pub_date = p->review.date ? date_to_epoch(p->review.date) : b->now;
+		p->e.number = b->next_number++;
 	}
-	if (!b->opts->force && found && old.render_key && !strcmp(old.render_key, job.key) &&
-	    old.file && !strcmp(old.file, e.file) && file_size(out_path) == old.bytes &&
-	    has_transcripts(b, &old, e.file)) {
-		e.transcript_vtt = xstrdup(old.transcript_vtt);
-		e.transcript_srt = xstrdup(old.transcript_srt);
-		e.chapters = xstrdup(old.chapters);
-		e.bytes = old.bytes;
-		e.samples = old.samples;
-		e.sample_rate = old.sample_rate;
-		e.duration = old.duration;
-		if (same_item(&old, &e)) {
+	if (!b->opts->force && p->found && old.render_key &&
+	    !strcmp(old.render_key, p->job.key) && old.file && !strcmp(old.file, p->e.file) &&
+	    file_size(p->out_path) == old.bytes && has_transcripts(b, &old, p->e.file)) {
+		p->e.transcript_vtt = xstrdup(old.transcript_vtt);
+		p->e.transcript_srt = xstrdup(old.transcript_srt);
+		p->e.chapters = xstrdup(old.chapters);
+		p->e.bytes = old.bytes;
+		p->e.samples = old.samples;
+		p->e.sample_rate = old.sample_rate;
+		p->e.duration = old.duration;
+		p->action = PLAN_DONE;
+		if (same_item(&old, &p->e)) {
 			b->st->unchanged++;
-			progress(b, "[%zu/%zu] %s: unchanged", i + 1, n, name);
-			ret = 0;
-			goto out;
+			progress(b, "[%zu/%zu] %s: unchanged", p->index + 1, p->count, p->name);
+		} else if (b->opts->shard_n) {
+			b->st->unchanged++;   /* a shard leaves the catalog to the assembly */
+		} else if (put_episode(b, &p->e)) {
+			plan_failed(p, NULL);
+		} else {
+			b->st->updated++;
+			progress(b, "[%zu/%zu] %s: details updated, audio unchanged",
+				 p->index + 1, p->count, p->name);
 		}
-		b->st->updated++;
-		progress(b, "[%zu/%zu] %s: details updated, audio unchanged", i + 1, n, name);
-	} else {
-		progress(b, "[%zu/%zu] %s: rendering", i + 1, n, name);
-		if (episode_render_job(&job, out_path, &res))
-			goto out;
-		if (transcript_write_files(&res, b->out, e.file, r.title, &e.transcript_vtt,
-					   &e.transcript_srt, &e.chapters)) {
-			episode_result_release(&res);
-			goto out;
-		}
-		e.bytes = res.audio.bytes;
-		e.samples = res.audio.frames;
-		e.sample_rate = res.audio.rate;
-		e.duration = res.audio.duration;
-		episode_result_release(&res);
-		b->st->rendered++;
-	}
-	if (catalog_begin(b->cat))
-		goto out;
-	if (catalog_put(b->cat, &e) || catalog_commit(b->cat)) {
-		catalog_rollback(b->cat);
 		goto out;
 	}
+	p->action = PLAN_RENDER;
+out:
+	if (p->action != PLAN_RENDER) {
+		if (p->has_job)
+			episode_job_release(&p->job);
+		if (p->has_review)
+			review_release(&p->review);
+		p->has_job = p->has_review = 0;
+	}
+	episode_release(&old);
+	free(slug);
+}
+
+/* One manifest row: what a render produced (see parse_result). */
+static void format_result(struct strbuf *sb, const struct episode *e)
+{
+	strbuf_addf(sb, "%s\t%s\t%lld\t%lld\t%d\t%.9f\t%s\t%s\t%s\n", e->key,
+		    e->render_key, (long long)e->bytes, (long long)e->samples,
+		    e->sample_rate, e->duration, e->transcript_vtt ? e->transcript_vtt : "-",
+		    e->transcript_srt ? e->transcript_srt : "-", e->chapters ? e->chapters : "-");
+}
+
+/*
+ * Reads one row written by format_result into the render results of e
+ * (key and render_key are checked, not copied). 0, or -1 when it does not
+ * fit.
+ */
+static int parse_result(const char *line, struct episode *e)
+{
+	char *copy = xstrdup(line), *f[9], *save = NULL, *tok;
+	long long bytes, samples;
+	long rate;
+	double dur;
+	int n = 0, ret = -1;
+
+	for (tok = strtok_r(copy, "\t\n", &save); tok && n < 9; tok = strtok_r(NULL, "\t\n", &save))
+		f[n++] = tok;
+	if (n != 9 || strcmp(f[0], e->key) || strcmp(f[1], e->render_key))
+		goto out;
+	if (parse_long(f[4], 1, 384000, &rate) || parse_double(f[5], 0, 1e9, &dur))
+		goto out;
+	bytes = strtoll(f[2], NULL, 10);
+	samples = strtoll(f[3], NULL, 10);
+	if (bytes <= 0 || samples < 0)
+		goto out;
+	e->bytes = bytes;
+	e->samples = samples;
+	e->sample_rate = (int)rate;
+	e->duration = dur;
+	free(e->transcript_vtt);
+	free(e->transcript_srt);
+	free(e->chapters);
+	e->transcript_vtt = strcmp(f[6], "-") ? xstrdup(f[6]) : NULL;
+	e->transcript_srt = strcmp(f[7], "-") ? xstrdup(f[7]) : NULL;
+	e->chapters = strcmp(f[8], "-") ? xstrdup(f[8]) : NULL;
 	ret = 0;
 out:
-	if (ret)
-		error("%s: not published; %s", path,
-		      found > 0 ? "its previous episode stays in the feed" :
-				  "it is not in the feed");
-	if (prepared)
-		episode_job_release(&job);
-	episode_release(&old);
-	episode_release(&e);
-	review_release(&r);
-	free(slug);
-	free(out_path);
-	free(path);
+	free(copy);
 	return ret;
 }
 
+/*
+ * The worker: renders p's review and its transcripts and chapters, and
+ * writes the result row to fd. Runs in a child process.
+ */
+/*
+ * Fault injection for the tests: REVCAST_TEST_WORKER_FAULT=NAME:crash (or
+ * :hang, :hog) makes the worker of review NAME crash with SIGSEGV, hang,
+ * or allocate memory until it runs out, so that the tests can show that
+ * one bad worker costs only its review.
+ */
+static void test_fault(const char *name)
+{
+	const char *f = getenv("REVCAST_TEST_WORKER_FAULT");
+	size_t n = strlen(name);
+
+	if (!f || strncmp(f, name, n) || f[n] != ':')
+		return;
+	if (!strcmp(f + n + 1, "crash"))
+		raise(SIGSEGV);
+	if (!strcmp(f + n + 1, "hang"))
+		for (;;)
+			pause();
+	if (!strcmp(f + n + 1, "hog"))
+		for (;;)
+			memset(xmalloc(64u << 20), 1, 64u << 20);
+}
+
+static int render_in_worker(void *arg, int fd)
+{
+	struct plan *p = arg;
+	struct episode_result res;
+	struct strbuf row = STRBUF_INIT;
+	ssize_t n;
+
+	test_fault(p->name);
+	if (episode_render_job(&p->job, p->out_path, &res))
+		return 1;
+	if (transcript_write_files(&res, p->b->out, p->e.file, p->review.title,
+				   &p->e.transcript_vtt, &p->e.transcript_srt, &p->e.chapters))
+		return 1;
+	p->e.bytes = res.audio.bytes;
+	p->e.samples = res.audio.frames;
+	p->e.sample_rate = res.audio.rate;
+	p->e.duration = res.audio.duration;
+	format_result(&row, &p->e);
+	n = write(fd, row.buf, row.len);
+	return n == (ssize_t)row.len ? 0 : 1;
+}
+
+/* The parent's side: a render ended. Records it, or reports why not. */
+static void render_done(void *ctx, int id, const struct worker_result *r)
+{
+	struct plan *p = &((struct plan *)ctx)[id];
+	struct feed_build *b = p->b;
+	char *row = xstrndup(r->data ? r->data : "", r->len);
+
+	if (!r->ok || parse_result(row, &p->e)) {
+		char *why = xasprintf("rendering %s", r->ok ? "gave no result" : r->why);
+
+		plan_failed(p, why);
+		free(why);
+	} else if (b->opts->shard_n) {
+		format_result(&b->manifest, &p->e);
+		b->st->rendered++;
+		progress(b, "[%zu/%zu] %s: rendered", p->index + 1, p->count, p->name);
+	} else if (put_episode(b, &p->e)) {
+		plan_failed(p, NULL);
+	} else {
+		b->st->rendered++;
+		progress(b, "[%zu/%zu] %s: rendered", p->index + 1, p->count, p->name);
+	}
+	free(row);
+}
+
+/* Copies src to dst atomically. 0 or -1 (printed). */
+static int copy_file(const char *src, const char *dst)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret = read_file(src, &sb, 1u << 30) ? -1 : write_file_atomic(dst, sb.buf, sb.len);
+
+	strbuf_release(&sb);
+	return ret;
+}
+
+/*
+ * Assembly: takes p's render from a shard folder when one rendered the
+ * same key: copies its files under p's names and records them. Returns 1
+ * when it did, 0 when no shard has it.
+ */
+static int take_from_shards(struct plan *p)
+{
+	struct feed_build *b = p->b;
+	size_t i;
+
+	for (i = 0; i < b->opts->nr_assemble; i++) {
+		char *dir = path_join(b->opts->assemble[i], b->cfg.name);
+		struct dirent **ents;
+		int n, k, done = 0;
+
+		n = scandir(dir, &ents, NULL, alphasort);
+		for (k = 0; k < n; k++) {
+			const char *nm = ents[k]->d_name;
+			struct strbuf sb = STRBUF_INIT;
+			char *path = path_join(dir, nm), *line, *save = NULL;
+
+			if (!done && !strncmp(nm, "shard-", 6) && !strcmp(path_ext(nm), "tsv") &&
+			    !read_file(path, &sb, 64u << 20)) {
+				for (line = strtok_r(sb.buf, "\n", &save); line && !done;
+				     line = strtok_r(NULL, "\n", &save)) {
+					struct episode got;
+
+					episode_init(&got);
+					got.key = xstrdup(p->e.key);
+					got.render_key = xstrdup(p->e.render_key);
+					if (!parse_result(line, &got))
+						done = 1;
+					if (done) {
+						const char *src[4] = { NULL, got.transcript_vtt,
+							got.transcript_srt, got.chapters };
+						const char *ext[4] = { NULL, "vtt", "srt", "chapters.json" };
+						char *audio = NULL;
+						int j, bad = 0;
+
+						/* The shard's audio file has the same stem as its transcripts. */
+						if (got.transcript_vtt) {
+							char *stem = xstrndup(got.transcript_vtt,
+									      strlen(got.transcript_vtt) - 4);
+
+							audio = xasprintf("%s.mp3", stem);
+							free(stem);
+						}
+						for (j = 0; j < 4 && !bad; j++) {
+							const char *rel = j ? src[j] : audio;
+							char *from, *to, *want;
+
+							if (!rel) {
+								bad = 1;
+								break;
+							}
+							want = j ? episode_sibling(p->e.file, ext[j]) :
+								   xstrdup(p->e.file);
+							from = path_join(dir, rel);
+							to = path_join(b->out, want);
+							bad = copy_file(from, to) != 0;
+							free(from);
+							free(to);
+							free(want);
+						}
+						free(audio);
+						if (!bad && file_size(p->out_path) == got.bytes) {
+							p->e.bytes = got.bytes;
+							p->e.samples = got.samples;
+							p->e.sample_rate = got.sample_rate;
+							p->e.duration = got.duration;
+							p->e.transcript_vtt = episode_sibling(p->e.file, "vtt");
+							p->e.transcript_srt = episode_sibling(p->e.file, "srt");
+							p->e.chapters = episode_sibling(p->e.file, "chapters.json");
+						} else {
+							done = 0;
+						}
+					}
+					episode_release(&got);
+				}
+			}
+			strbuf_release(&sb);
+			free(path);
+			free(ents[k]);
+		}
+		if (n >= 0)
+			free(ents);
+		free(dir);
+		if (done)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Publishes the reviews: plans each, takes renders from shards when
+ * assembling, renders the rest in up to opts->jobs worker processes, and
+ * records every result in the catalog as it comes.
+ */
+static void build_reviews(struct feed_build *b, char **names, size_t nr)
+{
+	struct plan *plans = xcalloc(nr ? nr : 1, sizeof(*plans));
+	struct worker_pool *pool;
+	size_t i;
+
+	b->next_number = catalog_next_number(b->cat);
+	for (i = 0; i < nr; i++) {
+		struct plan *p = &plans[i];
+
+		p->b = b;
+		p->name = xstrdup(names[i]);
+		p->path = path_join(b->cfg.reviews_dir, names[i]);
+		p->index = i;
+		p->count = nr;
+		episode_init(&p->e);
+		plan_review(p);
+		if (p->action == PLAN_RENDER && b->opts->nr_assemble && take_from_shards(p)) {
+			p->action = PLAN_DONE;
+			if (put_episode(b, &p->e)) {
+				plan_failed(p, NULL);
+			} else {
+				b->st->rendered++;
+				progress(b, "[%zu/%zu] %s: taken from a shard", i + 1, nr, p->name);
+			}
+		}
+		if (p->action != PLAN_RENDER)
+			plan_release(p);
+	}
+	pool = worker_pool_new(b->opts->jobs, b->opts->time_limit, b->opts->memory_limit_mb,
+			       render_done, plans);
+	for (i = 0; i < nr; i++) {
+		if (plans[i].action != PLAN_RENDER)
+			continue;
+		progress(b, "[%zu/%zu] %s: rendering", i + 1, nr, plans[i].name);
+		if (worker_pool_run(pool, (int)i, render_in_worker, &plans[i]))
+			plan_failed(&plans[i], NULL);
+	}
+	worker_pool_finish(pool);
+	for (i = 0; i < nr; i++)
+		plan_release(&plans[i]);
+	free(plans);
+}
+
 /* Removes from the catalog the reviews that are no longer in the folder. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int drop_removed(struct feed_build *b, char **names, size_t nr)
 {
 	struct episode *eps;
-	size_t n, i, j;
+	size_t n, i;
 	int ret = 0;
 
 	if (catalog_list(b->cat, &eps, &n))
 		return -1;
 	for (i = 0; i < n; i++) {
-		int present = 0;
-
-		for (j = 0; j < nr && !present; j++)
-			present = !strcmp(names[j], eps[i].key);
-		if (!present) {
+		/* names is sorted (alphasort); bsearch keeps this linear-logarithmic */
+		if (!bsearch(&eps[i].key, names, nr, sizeof(*names), cmp_str)) {
 			progress(b, "%s: removed from the feed", eps[i].key);
 			if (catalog_remove(b->cat, eps[i].key))
 				ret = -1;
@@ -423,41 +801,64 @@ out:
 	return ret;
 }
 
+/* Whether name is a temporary of an atomic write (".NAME.tmp-XXXXXX"). */
+static int is_temporary(const char *name)
+{
+	return name[0] == '.' && strstr(name, ".tmp-");
+}
+
 /*
  * Removes files in the output's episodes/ folder that no episode names
- * (older renders, removed reviews, temporaries of killed builds).
+ * (older renders, removed reviews), and temporaries that killed builds
+ * left in the output folder. Runs under the feed's lock.
  */
 static void collect_garbage(struct feed_build *b, const struct episode *eps, size_t n)
 {
 	char *dir = path_join(b->out, "episodes");
+	const char **used = xcalloc(5 * n + 1, sizeof(*used));
 	struct dirent **ents;
+	size_t nr_used = 0, j;
 	int count, i;
-	size_t j;
 
+	for (j = 0; j < n; j++) {
+		const char *f[5] = { eps[j].file, eps[j].transcript_vtt, eps[j].transcript_srt,
+				     eps[j].chapters, eps[j].page };
+		int k;
+
+		for (k = 0; k < 5; k++)
+			if (f[k] && !strncmp(f[k], "episodes/", 9))
+				used[nr_used++] = f[k] + 9;
+	}
+	qsort(used, nr_used, sizeof(*used), cmp_str);
 	count = scandir(dir, &ents, NULL, alphasort);
 	for (i = 0; i < count; i++) {
 		const char *nm = ents[i]->d_name;
-		int used = !strcmp(nm, ".") || !strcmp(nm, "..");
-		char *rel = xasprintf("episodes/%s", nm);
 
-		for (j = 0; j < n && !used; j++)
-			used = (eps[j].file && !strcmp(eps[j].file, rel)) ||
-			       (eps[j].transcript_vtt && !strcmp(eps[j].transcript_vtt, rel)) ||
-			       (eps[j].transcript_srt && !strcmp(eps[j].transcript_srt, rel)) ||
-			       (eps[j].chapters && !strcmp(eps[j].chapters, rel)) ||
-			       (eps[j].page && !strcmp(eps[j].page, rel));
-		if (!used) {
+		if (strcmp(nm, ".") && strcmp(nm, "..") &&
+		    !bsearch(&nm, used, nr_used, sizeof(*used), cmp_str)) {
 			char *p = path_join(dir, nm);
 
 			if (unlink(p) && errno != ENOENT)
 				warning("cannot remove '%s': %s", p, strerror(errno));
 			free(p);
 		}
-		free(rel);
 		free(ents[i]);
 	}
 	if (count >= 0)
 		free(ents);
+	count = scandir(b->out, &ents, NULL, alphasort);
+	for (i = 0; i < count; i++) {
+		if (is_temporary(ents[i]->d_name)) {
+			char *p = path_join(b->out, ents[i]->d_name);
+
+			unlink(p);
+			free(p);
+		}
+		free(ents[i]);
+	}
+	if (count >= 0)
+		free(ents);
+	free(used);
 	free(dir);
 }
 
@@ -472,14 +873,17 @@ static int take_lock(struct feed_build *b, const char *feed_dir)
 		free(path);
 		return -1;
 	}
-	if (flock(b->lock_fd, LOCK_EX | LOCK_NB)) {
+	/* Shards only read the catalog: they may run together, not with a build. */
+	int mode = b->opts->shard_n ? LOCK_SH : LOCK_EX;
+
+	if (flock(b->lock_fd, mode | LOCK_NB)) {
 		if (errno != EWOULDBLOCK) {
 			error("cannot lock '%s': %s", path, strerror(errno));
 			free(path);
 			return -1;
 		}
 		info("%s: waiting for another build of this feed to finish", b->cfg.name);
-		while (flock(b->lock_fd, LOCK_EX)) {
+		while (flock(b->lock_fd, mode)) {
 			if (errno != EINTR) {
 				error("cannot lock '%s': %s", path, strerror(errno));
 				free(path);
@@ -500,6 +904,7 @@ int build_feed(const char *feed_dir, const struct build_options *o, struct build
 	int ret = -1, site_failed;
 
 	memset(&b, 0, sizeof(b));
+	strbuf_init(&b.manifest);
 	memset(st, 0, sizeof(*st));
 	b.opts = o;
 	b.st = st;
@@ -535,9 +940,17 @@ int build_feed(const char *feed_dir, const struct build_options *o, struct build
 	if (list_reviews(b.cfg.reviews_dir, &names, &nr))
 		goto out;
 	st->reviews = (int)nr;
-	for (i = 0; i < nr; i++)
-		if (build_review(&b, names[i], i, nr))
-			st->failed++;
+	build_reviews(&b, names, nr);
+	if (o->shard_n) {
+		char *mf = xasprintf("%s/shard-%d-of-%d.tsv", b.out, o->shard_k, o->shard_n);
+
+		ret = write_file_atomic(mf, b.manifest.buf, b.manifest.len) ? -1 :
+		      st->failed ? 1 : 0;
+		progress(&b, "shard %d of %d in %s: %d rendered, %d already there, %d failed",
+			 o->shard_k, o->shard_n, mf, st->rendered, st->unchanged, st->failed);
+		free(mf);
+		goto out;
+	}
 	if (drop_removed(&b, names, nr))
 		goto out;
 	if (publish_feed(&b, &eps, &nr_eps))
@@ -566,6 +979,10 @@ out:
 	free(ep_dir);
 	free(b.out);
 	free(b.podcast_guid);
+	for (i = 0; i < b.nr_slugs; i++)
+		free(b.slugs[i]);
+	free(b.slugs);
+	strbuf_release(&b.manifest);
 	feed_config_release(&b.cfg);
 	return ret;
 }

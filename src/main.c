@@ -49,7 +49,7 @@ static int usage_of(const char *name, int err)
 enum {
 	OPT_VOICE = 1000, OPT_FORMAT, OPT_BITRATE, OPT_VBR, OPT_QUALITY,
 	OPT_RATE, OPT_COVER, OPT_ALBUM, OPT_SPEECH, OPT_HELP, OPT_VOICES,
-	OPT_BASE_URL, OPT_FORCE,
+	OPT_BASE_URL, OPT_FORCE, OPT_SHARD, OPT_ASSEMBLE, OPT_TIME_LIMIT, OPT_MEM_LIMIT,
 };
 
 /* Applies one audio or voice option; returns 0, or -1 with an error printed. */
@@ -322,9 +322,14 @@ static int cmd_build(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "base-url", required_argument, NULL, OPT_BASE_URL },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "assemble", required_argument, NULL, OPT_ASSEMBLE },
+		{ "time-limit", required_argument, NULL, OPT_TIME_LIMIT },
+		{ "memory-limit", required_argument, NULL, OPT_MEM_LIMIT },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char **assemble = NULL;
 	struct build_options bo;
 	char **feeds = NULL;
 	size_t nr = 0, i;
@@ -357,6 +362,35 @@ static int cmd_build(int argc, char **argv)
 		case OPT_FORCE:
 			bo.force = 1;
 			break;
+		case OPT_SHARD: {
+			long k, n;
+			char *slash = strchr(optarg, '/');
+
+			if (!slash)
+				return error("--shard wants K/N, not '%s'", optarg), 2;
+			*slash = '\0';
+			if (parse_long(optarg, 1, 10000, &k) || parse_long(slash + 1, 1, 10000, &n) ||
+			    k > n)
+				return error("--shard wants K/N with 1 <= K <= N"), 2;
+			bo.shard_k = (int)k;
+			bo.shard_n = (int)n;
+			break;
+		}
+		case OPT_ASSEMBLE:
+			assemble = xrealloc(assemble, (bo.nr_assemble + 1) * sizeof(*assemble));
+			assemble[bo.nr_assemble++] = optarg;
+			bo.assemble = assemble;
+			break;
+		case OPT_TIME_LIMIT:
+			if (parse_long(optarg, 0, 86400 * 7, &val))
+				return error("--time-limit wants seconds, not '%s'", optarg), 2;
+			bo.time_limit = (int)val;
+			break;
+		case OPT_MEM_LIMIT:
+			if (parse_long(optarg, 0, 1L << 30, &val))
+				return error("--memory-limit wants megabytes, not '%s'", optarg), 2;
+			bo.memory_limit_mb = val;
+			break;
 		case OPT_HELP:
 			return usage_of("build", 0);
 		default:
@@ -386,6 +420,7 @@ static int cmd_build(int argc, char **argv)
 		free(feeds[i]);
 	}
 	free(feeds);
+	free(assemble);
 	return worst == 0 ? 0 : 1;
 }
 
@@ -503,15 +538,22 @@ static const struct command commands[] = {
 	  "      --speech          print the script as it will be spoken instead\n"
 	  "      --voice NAME      with --speech: the voice profile to use\n" },
 	{ "build", cmd_build,
-	  "revcast build [-o DIR] [-j N] [--base-url URL] [--force] [-q|-v] [FEED...]",
+	  "revcast build [-o DIR] [-j N] [--base-url URL] [--force] [--shard K/N]\n"
+	  "              [--assemble DIR]... [-q|-v] [FEED...]",
 	  "Publishes feeds: renders the reviews that are new or changed, keeps the\n"
 	  "catalog, and writes DIR/NAME/: the episodes, the cover and feed.xml.\n"
 	  "FEED is a folder name under feeds/ or the path of a feed folder; with\n"
 	  "none, every feed under feeds/ is built.\n\n"
 	  "  -o, --output DIR      where to publish (default: public)\n"
-	  "  -j, --jobs N          render in N processes (default: 1)\n"
+	  "  -j, --jobs N          render in N processes (default: the number of cores)\n"
 	  "      --base-url URL    publish for this URL instead of feed.ini's base_url\n"
 	  "      --force           render every review again\n"
+	  "      --time-limit S    stop a review's render after S seconds (default 1800)\n"
+	  "      --memory-limit MB limit a render's memory (default 4096)\n"
+	  "      --shard K/N       render only share K of N into DIR, with a manifest\n"
+	  "                        (shard-K-of-N.tsv); no feed is written\n"
+	  "      --assemble DIR    take renders from a shard's DIR (repeatable), then\n"
+	  "                        publish as usual\n"
 	  "  -q, --quiet           errors only\n"
 	  "  -v, --verbose         progress and a summary even when not on a terminal\n\n"
 	  "Exit status: 0 when every review was published, 1 otherwise.\n" },
