@@ -1,11 +1,36 @@
 /*
  * episode.c - one review to one audio file. See episode.h.
+ *
+ * A render makes three passes over the speech, none of which holds more
+ * than a few buffers of audio:
+ *
+ *   1. measure: each part (intro jingle, speech, outro jingle) is read at
+ *      its own rate and its integrated loudness measured (libebur128);
+ *   1b. calibrate: the speech is synthesised again and run through
+ *      limiters at three gains, to find the gain that lands on the target
+ *      after limiting (see render_calibrate());
+ *   2. stream: the speech is synthesised a third time and each part goes
+ *      resampler -> gain -> (concatenated) -> true-peak limiter -> sink.
+ *
+ * eSpeak NG is deterministic in a fresh process, so every pass hears the
+ * same audio, and it costs little (about 1,300x real time) next to MP3
+ * encoding. In pass 2 the speech child synthesises ahead through its pipe
+ * while the parent encodes, as before. The target is the render options'
+ * loudness plus what the encoder is known to take away (encoder_loss()).
+ *
+ * Each part is normalised to the target on its own, jingles included: a
+ * jingle mastered loud does not end up louder than the voice, nor a quiet
+ * one quieter. A part too short (under 0.4 s) or too quiet to measure is
+ * left at its own level. Only the limiter runs over the whole episode.
  */
 #include "episode.h"
+#include "loudness.h"
 #include "review.h"
 #include "util.h"
 
+#include <math.h>
 #include <nettle/sha2.h>
+#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,12 +170,6 @@ static void make_chapters(struct episode_result *res, const struct review *r)
 				       res->audio.duration;
 }
 
-/* The speech stage seen through the audio stage contract. */
-static long read_speech(void *src, float *buf, long n)
-{
-	return speech_read(src, buf, n);
-}
-
 /* Adds a string and its terminating NUL to the hash (NULL as one 0xff). */
 static void hash_str(struct sha256_ctx *h, const char *s)
 {
@@ -195,6 +214,11 @@ static void job_key(struct episode_job *j)
 	hash_str(&h, "revcast " REVCAST_VERSION);
 	hash_str(&h, speech_engine_version());
 	hash_file(&h, j->voice.path);
+	/* Loudness normalisation: its version, the target, the jingles. */
+	hash_str(&h, "loudness 1");
+	hash_int(&h, (long long)llround(o->loudness * 1000.0));
+	hash_file(&h, j->voice.intro_jingle);
+	hash_file(&h, j->voice.outro_jingle);
 	hash_int(&h, o->audio.format);
 	hash_int(&h, o->audio.sample_rate);
 	hash_int(&h, o->audio.bitrate);
@@ -276,52 +300,604 @@ void episode_job_release(struct episode_job *j)
 	script_release(&j->script);
 }
 
+/* ---- the render ---- */
+
+/* An audio file read with libsndfile and mixed down to mono: a jingle. */
+struct file_source {
+	SNDFILE *sf;
+	const char *path;
+	int channels;
+	float *frames;      /* CHUNK interleaved frames */
+};
+
+/*
+ * The file source's read: up to n mono samples, the mean of the file's
+ * channels. Returns the count, 0 at the end, or -1 (printed) when the file
+ * cannot be decoded.
+ */
+static long file_read(void *src, float *buf, long n)
+{
+	struct file_source *f = src;
+	sf_count_t got;
+	long i;
+	int c;
+
+	if (n > CHUNK)
+		n = CHUNK;
+	got = sf_readf_float(f->sf, f->frames, n);
+	if (got <= 0) {
+		if (sf_error(f->sf) != SF_ERR_NO_ERROR)
+			return error("cannot decode jingle '%s': %s", f->path,
+				     sf_strerror(f->sf));
+		return 0;
+	}
+	for (i = 0; i < (long)got; i++) {
+		float sum = 0.0f;
+
+		for (c = 0; c < f->channels; c++)
+			sum += f->frames[i * f->channels + c];
+		buf[i] = sum / (float)f->channels;
+	}
+	return (long)got;
+}
+
+/*
+ * Opens the audio file at path as a mono source at the file's own rate.
+ * Returns 0, or -1 (printed, naming the file) when libsndfile cannot read
+ * it or its layout is unusable.
+ */
+static int file_source_open(struct file_source *f, const char *path,
+			    struct audio_source *out)
+{
+	SF_INFO info;
+
+	memset(f, 0, sizeof(*f));
+	memset(&info, 0, sizeof(info));
+	f->path = path;
+	f->sf = sf_open(path, SFM_READ, &info);
+	if (!f->sf)
+		return error("cannot read jingle '%s': %s", path, sf_strerror(NULL));
+	if (info.channels < 1 || info.channels > 64 || info.samplerate < 8000 ||
+	    info.samplerate > 768000) {
+		sf_close(f->sf);
+		f->sf = NULL;
+		return error("jingle '%s': unsupported layout (%d channels at %d Hz)",
+			     path, info.channels, info.samplerate);
+	}
+	f->channels = info.channels;
+	f->frames = xmalloc((size_t)CHUNK * (size_t)info.channels * sizeof(*f->frames));
+	out->read = file_read;
+	out->src = f;
+	out->rate = info.samplerate;
+	return 0;
+}
+
+static void file_source_close(struct file_source *f)
+{
+	if (f->sf)
+		sf_close(f->sf);
+	free(f->frames);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The speech stage seen through the audio stage contract. */
+static long read_speech(void *src, float *buf, long n)
+{
+	return speech_read(src, buf, n);
+}
+
+/*
+ * The parts of an episode, in order: the intro jingle, the speech (intro,
+ * review, outro, with their pauses), the outro jingle. Each is normalised
+ * to the target loudness on its own; the limiter runs over all of them.
+ */
+enum { PART_INTRO_JINGLE, PART_SPEECH, PART_OUTRO_JINGLE, NR_PARTS };
+
+struct part {
+	const char *jingle;         /* the jingle's file; NULL for the speech */
+	int present;
+	struct file_source file;
+	struct speech *sp;
+	struct audio_source raw;    /* at its own rate */
+	struct resampler *rs;
+	struct gain_stage gain;
+	struct audio_source src;    /* at the output rate, gain applied */
+	double lufs;                /* measured in pass 1 */
+	double gain_db;             /* the gain it gets */
+	long long frames;           /* output frames it gave in pass 2 */
+};
+
+/*
+ * How much quieter the encoder makes the audio, in LU. LAME 3.100's CBR
+ * quantiser rounds small values towards zero at low bitrates. Measured on
+ * the example review with libebur128 and ffmpeg's ebur128 (the same to
+ * 0.05 LU), input against decoded output: CBR 64 to 160 kbit/s 0.45 LU
+ * quieter (at 22.05, 32, 44.1 and 48 kHz, any quality), 192 kbit/s 0.27,
+ * 256 and 320 kbit/s and VBR (quality 0 to 9) no change. A 1 kHz sine
+ * loses the same 0.45 dB at 96 kbit/s. WAV and FLAC are exact.
+ */
+static double encoder_loss(const struct audio_settings *s)
+{
+	if (s->format != AUDIO_MP3 || s->vbr)
+		return 0.0;
+	if (s->bitrate < 192)
+		return 0.45;
+	if (s->bitrate < 256)
+		return 0.25;
+	return 0.0;
+}
+
+/* One render's state (as flac's EncoderSession): released by render_release(). */
+struct render {
+	struct episode_job *job;
+	struct episode_result *res;
+	struct part parts[NR_PARTS];
+	int cur;                    /* the part being read */
+	struct limiter *lim;
+	struct audio_sink *sink;
+};
+
+/* Opens part p's source at its own rate (for the speech, starts the child). */
+static int part_open(struct render *rd, struct part *p)
+{
+	if (p->jingle)
+		return file_source_open(&p->file, p->jingle, &p->raw);
+	if (speech_open(&p->sp, &rd->res->script, &rd->job->voice, rd->job->review->path))
+		return -1;
+	p->raw.read = read_speech;
+	p->raw.src = p->sp;
+	p->raw.rate = SPEECH_RATE;
+	return 0;
+}
+
+/*
+ * Closes part p's sources. With `check`, returns -1 (printed) when the
+ * speech child did not finish cleanly; otherwise 0 (a child still running
+ * is killed).
+ */
+static int part_close(struct render *rd, struct part *p, int check)
+{
+	int ret = 0;
+
+	resampler_free(p->rs);
+	p->rs = NULL;
+	if (p->jingle)
+		file_source_close(&p->file);
+	else if (p->sp && speech_close(p->sp) && check)
+		ret = error("%s: speech synthesis did not finish", rd->job->review->path);
+	p->sp = NULL;
+	return ret;
+}
+
+/*
+ * The calibration: CAL_STEPS limiters at gains over the first estimate of
+ * the plain normalising gain, from CAL_FIRST_DB up, CAL_STEP_DB apart.
+ * eSpeak NG's voices need 1 to 4 dB more than plain normalisation at -23
+ * to -16 LUFS (measured: en-gb 2.7, fr 2.8, en-us and the Markdown example
+ * up to 3.6 at -16), so the points bracket or nearly bracket the answer,
+ * and the loudness-against-gain curve is smooth there (its slope changes
+ * by under 0.05 per dB): a straight line through two points lands within
+ * a few hundredths of a LU. When the answer lies more than CAL_REACH_DB
+ * outside the points (loud targets need much more gain), the speech is
+ * synthesised again and measured at two gains around that answer, at
+ * most CAL_ROUNDS times. The limiter cannot make everything loud: with its
+ * 50 ms release, the example review reaches -13 LUFS with 7 dB over plain
+ * normalisation, -12.7 with 12 dB, and only -11.3 with 25 dB. So the gain
+ * stops at CAL_MAX_DB over plain normalisation and a warning says how
+ * loud the episode will be.
+ */
+#define CAL_STEPS 2
+#define CAL_FIRST_DB 0.5
+#define CAL_STEP_DB 3.0
+#define CAL_REACH_DB 1.0
+#define CAL_ROUNDS 3
+/* The most gain over plain normalisation the limiter may have to absorb. */
+#define CAL_MAX_DB 12.0
+/* Seconds of speech heard before the calibration's gains are chosen. */
+#define CAL_ESTIMATE_SECONDS 30
+
+/* Limiters at fixed gains, each followed by a meter. */
+struct calibration {
+	double gain[CAL_STEPS];
+	struct limiter *lim[CAL_STEPS];
+	struct loudness_meter *meter[CAL_STEPS];
+	float tmp[CHUNK], out[CHUNK];
+};
+
+/*
+ * Starts a calibration at gains (dB) gain[0] .. gain[CAL_STEPS - 1].
+ * Returns 0 or -1 (printed); release cal either way.
+ */
+static int calibration_start(struct calibration *cal, const double *gain)
+{
+	int c;
+
+	for (c = 0; c < CAL_STEPS; c++) {
+		cal->gain[c] = gain[c];
+		if (limiter_new_push(&cal->lim[c], SPEECH_RATE, LIMITER_CEILING) ||
+		    loudness_meter_new(&cal->meter[c], SPEECH_RATE, 0))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Feeds n samples (any n) to every limiter at its gain, and what comes out
+ * to its meter; n == 0 flushes the limiters. Returns 0 or -1 (printed).
+ */
+static int calibration_feed(struct calibration *cal, const float *x, long n)
+{
+	int c;
+
+	do {
+		long len = n > CHUNK ? CHUNK : n, i;
+
+		for (c = 0; c < CAL_STEPS; c++) {
+			float g = (float)pow(10.0, cal->gain[c] / 20.0);
+			long k;
+
+			if (len) {
+				for (i = 0; i < len; i++)
+					cal->tmp[i] = x[i] * g;
+				k = limiter_process(cal->lim[c], cal->tmp, len, cal->out);
+			} else {
+				k = limiter_flush(cal->lim[c], cal->out);
+			}
+			if (loudness_meter_add(cal->meter[c], cal->out, k))
+				return -1;
+		}
+		x += len;
+		n -= len;
+	} while (n > 0);
+	return 0;
+}
+
+/*
+ * The line through the calibration's first and last points (gain in dB,
+ * loudness after limiting in LUFS): sets *g0, *lo and *slope (at least
+ * 0.01: more gain never makes it quieter). Returns -1 when a point could
+ * not be measured.
+ */
+static int calibration_line(struct calibration *cal, double *g0, double *lo, double *slope)
+{
+	double hi = loudness_meter_integrated(cal->meter[CAL_STEPS - 1]);
+
+	*g0 = cal->gain[0];
+	*lo = loudness_meter_integrated(cal->meter[0]);
+	if (!isfinite(*lo) || !isfinite(hi))
+		return -1;
+	*slope = (hi - *lo) / (cal->gain[CAL_STEPS - 1] - *g0);
+	if (!(*slope >= 0.01))
+		*slope = 0.01;
+	return 0;
+}
+
+/*
+ * The gain in dB at which the calibration's line reaches `want`, and in
+ * *reach how far outside its points that is (0 inside). Returns NAN when a
+ * point could not be measured.
+ */
+static double calibration_solve(struct calibration *cal, double want, double *reach)
+{
+	double g0, lo, slope, g, g1 = cal->gain[CAL_STEPS - 1];
+
+	if (calibration_line(cal, &g0, &lo, &slope))
+		return NAN;
+	g = g0 + (want - lo) / slope;
+	*reach = g < g0 ? g0 - g : g > g1 ? g - g1 : 0.0;
+	return g;
+}
+
+static void calibration_release(struct calibration *cal)
+{
+	int c;
+
+	for (c = 0; c < CAL_STEPS; c++) {
+		limiter_free(cal->lim[c]);
+		loudness_meter_free(cal->meter[c]);
+	}
+	memset(cal, 0, sizeof(*cal));
+}
+
+/*
+ * Warns when the speech will not reach `want` at gain g (dB) by the
+ * calibration's line, by more than half a LU: the target is louder than
+ * the limiter can make this voice.
+ */
+static void warn_unreachable(struct render *rd, struct calibration *cal, double want,
+			     double g)
+{
+	const struct render_options *o = rd->job->opts;
+	double g0, lo, slope, got;
+
+	if (calibration_line(cal, &g0, &lo, &slope))
+		return;
+	got = lo + slope * (g - g0);
+	if (got < want - 0.5)
+		warning("%s: %.1f LUFS is louder than voice '%s' can be made under the "
+			"%.0f dBTP true-peak limit; the episode will be about %.1f LUFS",
+			rd->job->review->path, o->loudness, rd->job->voice.name,
+			LOUDNESS_MAX_TRUE_PEAK, got - (want - o->loudness));
+}
+
+/*
+ * Synthesises the speech again and runs it through a calibration at gains
+ * around g (g - CAL_STEP_DB / 2 and up). Returns 0 or -1 (printed).
+ */
+static int calibrate_again(struct render *rd, struct part *p, struct calibration *cal,
+			   double g)
+{
+	double gain[CAL_STEPS];
+	int c, ret = -1;
+
+	for (c = 0; c < CAL_STEPS; c++)
+		gain[c] = g - CAL_STEP_DB / 2 + c * CAL_STEP_DB / (CAL_STEPS - 1);
+	calibration_release(cal);
+	if (calibration_start(cal, gain) || part_open(rd, p))
+		goto out;
+	for (;;) {
+		float buf[CHUNK];
+		long n = p->raw.read(p->raw.src, buf, CHUNK);
+
+		if (n < 0 || calibration_feed(cal, buf, n))
+			goto out;
+		if (n == 0)
+			break;
+	}
+	ret = part_close(rd, p, 1);
+out:
+	part_close(rd, p, 0);
+	return ret;
+}
+
+/*
+ * Pass 1 for the speech: measures its loudness and how much of it the
+ * limiter will take. eSpeak NG's voice has sharp glottal pulses (peaks
+ * 20 dB over its loudness): raising it from about -20 to -16 LUFS puts
+ * them 5 dB and more over the ceiling, and limiting them costs 1 to 1.5
+ * LU, more than the tolerance allows to ignore. So while the speech is
+ * measured it also runs through a calibration (see above) at gains around
+ * the one that normalises it (estimated from its first
+ * CAL_ESTIMATE_SECONDS, which are held meanwhile); the gain that lands on
+ * `want` after the limiter is interpolated between them. This happens at
+ * the speech's own rate: the speech has nothing above 11 kHz, so limiter
+ * and meter give the same result there as at the output rate (measured:
+ * within 0.05 LU). Sets p->lufs and p->gain_db. Memory: the held seconds.
+ * Returns 0 or -1 (printed).
+ */
+static int measure_speech(struct render *rd, struct part *p, double want)
+{
+	long hold_max = (long)SPEECH_RATE * CAL_ESTIMATE_SECONDS, held = 0;
+	float *hold = xmalloc(((size_t)hold_max + CHUNK) * sizeof(*hold));
+	struct calibration *cal = xcalloc(1, sizeof(*cal));
+	struct loudness_meter *meter = NULL;
+	double g, reach = 0.0;
+	int started = 0, round, ret = -1;
+
+	if (loudness_meter_new(&meter, SPEECH_RATE, 0) || part_open(rd, p))
+		goto out;
+	for (;;) {
+		float *buf = started ? cal->tmp : hold + held;
+		long n = p->raw.read(p->raw.src, buf, CHUNK);
+
+		if (n < 0 || loudness_meter_add(meter, buf, n))
+			goto out;
+		if (started) {
+			/* calibration_feed() reuses tmp: move what was read first. */
+			memcpy(hold, buf, (size_t)n * sizeof(*buf));
+			if (calibration_feed(cal, hold, n))
+				goto out;
+		} else {
+			held += n;
+			if (n == 0 || held >= hold_max) {
+				double est = loudness_meter_integrated(meter), gain[CAL_STEPS];
+				int c;
+
+				for (c = 0; c < CAL_STEPS; c++)
+					gain[c] = (isfinite(est) ? want - est : 0.0) +
+						  CAL_FIRST_DB + c * CAL_STEP_DB;
+				started = 1;
+				if (calibration_start(cal, gain) ||
+				    calibration_feed(cal, hold, held) ||
+				    (n == 0 && calibration_feed(cal, NULL, 0)))
+					goto out;
+			}
+		}
+		if (n == 0)
+			break;
+	}
+	if (part_close(rd, p, 1))
+		goto out;
+	p->lufs = loudness_meter_integrated(meter);
+	p->gain_db = 0.0;
+	if (!isfinite(p->lufs)) {
+		ret = 0;    /* nothing to measure: leave it as it is */
+		goto out;
+	}
+	p->gain_db = want - p->lufs;
+	g = calibration_solve(cal, want, &reach);
+	for (round = 1; round < CAL_ROUNDS && isfinite(g) && reach > CAL_REACH_DB; round++) {
+		double mid = (cal->gain[0] + cal->gain[CAL_STEPS - 1]) / 2;
+
+		if (g > p->gain_db + CAL_MAX_DB)
+			g = p->gain_db + CAL_MAX_DB;
+		if (fabs(g - mid) < CAL_REACH_DB)
+			break;   /* measured around there already */
+		if (calibrate_again(rd, p, cal, g))
+			goto out;
+		g = calibration_solve(cal, want, &reach);
+	}
+	/* Never less than plain normalisation, never more than CAL_MAX_DB over it. */
+	if (isfinite(g) && g > p->gain_db)
+		p->gain_db = g < p->gain_db + CAL_MAX_DB ? g : p->gain_db + CAL_MAX_DB;
+	warn_unreachable(rd, cal, want, p->gain_db);
+	ret = 0;
+out:
+	part_close(rd, p, 0);
+	loudness_meter_free(meter);
+	calibration_release(cal);
+	free(cal);
+	free(hold);
+	return ret;
+}
+
+/*
+ * Pass 1: measures each part's integrated loudness at its own rate, and
+ * sets the gain that brings it to `want` (see measure_speech() for the
+ * speech, which is synthesised once just for this: eSpeak NG is
+ * deterministic in a fresh process, so pass 2 hears the same audio).
+ * Returns 0 or -1 (printed).
+ */
+static int render_measure(struct render *rd, double want)
+{
+	int i;
+
+	for (i = 0; i < NR_PARTS; i++) {
+		struct part *p = &rd->parts[i];
+		int ret;
+
+		if (!p->present)
+			continue;
+		if (!p->jingle) {
+			if (measure_speech(rd, p, want))
+				return -1;
+			continue;
+		}
+		if (part_open(rd, p))
+			return -1;
+		ret = loudness_measure(&p->raw, &p->lufs);
+		if (part_close(rd, p, !ret))
+			ret = -1;
+		if (ret)
+			return -1;
+		p->gain_db = isfinite(p->lufs) ? want - p->lufs : 0.0;
+	}
+	return 0;
+}
+
+/*
+ * The concatenation of the parts: reads the current part until it ends,
+ * then the next. Keeps the speech's timeline when the speech ends.
+ */
+static long parts_read(void *src, float *buf, long n)
+{
+	struct render *rd = src;
+
+	while (rd->cur < NR_PARTS) {
+		struct part *p = &rd->parts[rd->cur];
+		long got;
+
+		if (!p->present) {
+			rd->cur++;
+			continue;
+		}
+		got = p->src.read(p->src.src, buf, n);
+		if (got < 0)
+			return -1;
+		if (got > 0) {
+			p->frames += got;
+			return got;
+		}
+		if (p->sp)
+			timeline_copy(&rd->res->timeline, speech_timeline(p->sp));
+		if (part_close(rd, p, 1))
+			return -1;
+		rd->cur++;
+	}
+	return 0;
+}
+
+/*
+ * Pass 2: opens every part again, resampled to the output rate and with
+ * its gain, and streams them through the limiter into the sink. Returns 0
+ * or -1 (printed).
+ */
+static int render_stream(struct render *rd, const char *out_path)
+{
+	const struct render_options *o = rd->job->opts;
+	struct audio_source all, limited;
+	long long total = 0;
+	float *buf = NULL;
+	int i, ret = -1;
+
+	if (audio_sink_open(&rd->sink, out_path, &o->audio))
+		return -1;
+	for (i = 0; i < NR_PARTS; i++) {
+		struct part *p = &rd->parts[i];
+		struct audio_source at_rate;
+
+		if (!p->present)
+			continue;
+		if (part_open(rd, p) ||
+		    resampler_new(&p->rs, &p->raw, o->audio.sample_rate, &at_rate))
+			return -1;
+		gain_stage_init(&p->gain, &at_rate, pow(10.0, p->gain_db / 20.0), &p->src);
+	}
+	all.read = parts_read;
+	all.src = rd;
+	all.rate = o->audio.sample_rate;
+	if (limiter_new(&rd->lim, &all, LIMITER_CEILING, &limited))
+		return -1;
+	buf = xmalloc(CHUNK * sizeof(*buf));
+	for (;;) {
+		long n = limited.read(limited.src, buf, CHUNK);
+
+		if (n < 0)
+			goto out;
+		if (n == 0)
+			break;
+		if (audio_sink_write(rd->sink, buf, n))
+			goto out;
+		total += n;
+	}
+	rd->res->limiter_db = limiter_max_reduction(rd->lim);
+	rd->res->timeline_offset = (double)rd->parts[PART_INTRO_JINGLE].frames /
+				   o->audio.sample_rate;
+	rd->res->audio.duration = (double)total / o->audio.sample_rate;
+	ret = 0;
+out:
+	free(buf);
+	return ret;
+}
+
+/* Frees everything rd holds; a sink still open is aborted (no file is left). */
+static void render_release(struct render *rd)
+{
+	int i;
+
+	for (i = 0; i < NR_PARTS; i++)
+		part_close(rd, &rd->parts[i], 0);
+	limiter_free(rd->lim);
+	if (rd->sink)
+		audio_sink_abort(rd->sink);
+	memset(rd, 0, sizeof(*rd));
+}
+
 int episode_render_job(struct episode_job *j, const char *out_path,
 		       struct episode_result *res)
 {
 	const struct review *r = j->review;
 	const struct render_options *o = j->opts;
-	struct speech *sp = NULL;
-	struct resampler *rs = NULL;
-	struct audio_sink *sink = NULL;
-	struct audio_source speech_src, out_src;
+	struct render rd;
 	struct audio_meta meta;
-	float *buf = NULL;
+	double want;
 	int ret = -1;
 
 	episode_result_init(res);
 	res->voice = xstrdup(j->voice.name);
 	res->script = j->script;
 	script_init(&j->script);
-	if (audio_sink_open(&sink, out_path, &o->audio))
+	memset(&rd, 0, sizeof(rd));
+	rd.job = j;
+	rd.res = res;
+	rd.parts[PART_INTRO_JINGLE].jingle = j->voice.intro_jingle;
+	rd.parts[PART_INTRO_JINGLE].present = !!j->voice.intro_jingle;
+	rd.parts[PART_SPEECH].present = 1;
+	rd.parts[PART_OUTRO_JINGLE].jingle = j->voice.outro_jingle;
+	rd.parts[PART_OUTRO_JINGLE].present = !!j->voice.outro_jingle;
+	want = o->loudness + encoder_loss(&o->audio);
+	if (render_measure(&rd, want) || render_stream(&rd, out_path))
 		goto out;
-	if (speech_open(&sp, &res->script, &j->voice, r->path))
-		goto out;
-	speech_src.read = read_speech;
-	speech_src.src = sp;
-	speech_src.rate = SPEECH_RATE;
-	if (resampler_new(&rs, &speech_src, o->audio.sample_rate, &out_src))
-		goto out;
-	buf = xmalloc(CHUNK * sizeof(*buf));
-	for (;;) {
-		long n = out_src.read(out_src.src, buf, CHUNK);
-
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			break;
-		if (audio_sink_write(sink, buf, n))
-			goto out;
-	}
-	timeline_copy(&res->timeline, speech_timeline(sp));
-	if (speech_close(sp)) {
-		sp = NULL;
-		error("%s: speech synthesis did not finish", r->path);
-		goto out;
-	}
-	sp = NULL;
-	/* The file's length is known only at the end: chapters end at the speech's. */
-	res->audio.duration = episode_time(res, res->timeline.total);
 	make_chapters(res, r);
 	memset(&meta, 0, sizeof(meta));
 	meta.chapters = res->chapters;
@@ -332,16 +908,12 @@ int episode_render_job(struct episode_job *j, const char *out_path,
 	meta.year = r->date;
 	meta.comment = r->summary;
 	meta.cover_path = o->cover;
-	ret = audio_sink_finish(sink, &meta, &res->audio);
-	sink = NULL;
+	ret = audio_sink_finish(rd.sink, &meta, &res->audio);
+	rd.sink = NULL;
 	if (!ret && res->nr_chapters)
 		res->chapters[res->nr_chapters - 1].end = res->audio.duration;
 out:
-	free(buf);
-	resampler_free(rs);
-	speech_close(sp);
-	if (sink)
-		audio_sink_abort(sink);
+	render_release(&rd);
 	if (ret)
 		episode_result_release(res);
 	return ret;

@@ -24,7 +24,13 @@ struct render_options {
 	const char *album;          /* ID3 album: the feed's title */
 	const char *cover;          /* image to embed, or NULL */
 	const char *feed_title;     /* for {feed} in templates */
-	double loudness;            /* target integrated loudness, LUFS (default -16) */
+	/*
+	 * Target integrated loudness, LUFS (default -16), measured as ffmpeg's
+	 * ebur128 filter measures a mono file (see loudness.h). Every episode
+	 * is normalised to it (within 0.2 LU, after MP3 encoding) with true
+	 * peaks at or under -1 dBTP.
+	 */
+	double loudness;
 	const char *feed_lexicon;   /* the feed's pronunciation lexicon, or NULL */
 };
 void render_options_init(struct render_options *o);
@@ -35,7 +41,8 @@ struct episode_result {
 	char *voice;                /* the profile used */
 	struct script script;       /* what was said */
 	struct timeline timeline;   /* in samples at SPEECH_RATE */
-	double timeline_offset;     /* seconds placed before the timeline's 0 */
+	double timeline_offset;     /* seconds placed before the timeline's 0 (the intro jingle) */
+	double limiter_db;          /* the limiter's largest gain reduction, dB (<= 0) */
 	/*
 	 * Chapters, in seconds: the intro, then each Markdown heading's part;
 	 * without headings, one per paragraph titled with its opening words.

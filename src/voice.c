@@ -79,12 +79,14 @@ void voice_profile_release(struct voice_profile *v)
 	free(v->intro);
 	free(v->intro_anonymous);
 	free(v->outro);
+	free(v->intro_jingle);
+	free(v->outro_jingle);
 	free(v->lexicon);
 	memset(v, 0, sizeof(*v));
 }
 
 /* One key of a profile: where it is stored and what values it takes. */
-enum key_type { K_STR, K_INT, K_NAME };
+enum key_type { K_STR, K_INT, K_NAME, K_PATH };
 struct voice_key {
 	const char *section;
 	const char *name;
@@ -95,6 +97,7 @@ struct voice_key {
 
 #define STR(sec, key, field) { sec, key, K_STR, offsetof(struct voice_profile, field), 0, 0 }
 #define NAME(sec, key, field) { sec, key, K_NAME, offsetof(struct voice_profile, field), 0, 0 }
+#define PATH(sec, key, field) { sec, key, K_PATH, offsetof(struct voice_profile, field), 0, 0 }
 #define INT(sec, key, field, lo, hi) { sec, key, K_INT, offsetof(struct voice_profile, field), lo, hi }
 
 static const struct voice_key voice_keys[] = {
@@ -116,12 +119,15 @@ static const struct voice_key voice_keys[] = {
 	STR("speech", "intro", intro),
 	STR("speech", "intro_anonymous", intro_anonymous),
 	STR("speech", "outro", outro),
+	PATH("speech", "intro_jingle", intro_jingle),
+	PATH("speech", "outro_jingle", outro_jingle),
 	NAME("speech", "lexicon", lexicon),
 };
 
 struct load_state {
 	struct voice_profile *v;
 	const char *path;
+	const char *dir;    /* the voices directory, for relative PATH values */
 	char msg[512];
 };
 
@@ -165,6 +171,21 @@ static int voice_ini_handler(void *user, const char *section, const char *name,
 				return 0;
 			}
 			*(int *)(base + k->offset) = (int)val;
+		} else if (k->type == K_PATH) {
+			char **field = (char **)(base + k->offset);
+			char *p = NULL;
+
+			if (*value) {
+				p = value[0] == '/' ? xstrdup(value) : path_join(st->dir, value);
+				if (!is_file(p)) {
+					snprintf(st->msg, sizeof(st->msg), "'%s': no file '%s'",
+						 name, p);
+					free(p);
+					return 0;
+				}
+			}
+			free(*field);
+			*field = p;
 		} else {
 			char **field = (char **)(base + k->offset);
 
@@ -237,6 +258,7 @@ int voice_profile_load(struct voice_profile *v, const char *dir, const char *nam
 	}
 	st.v = v;
 	st.path = path;
+	st.dir = dir;
 	st.msg[0] = '\0';
 	line = ini_parse(path, voice_ini_handler, &st);
 	if (line) {

@@ -27,6 +27,13 @@ struct voice_profile {
 	char *intro;         /* template, e.g. "{title}. A review by {author}." */
 	char *intro_anonymous; /* template when the author is unknown */
 	char *outro;         /* template, or NULL */
+	/*
+	 * Jingles: audio files (any format libsndfile reads) played before the
+	 * intro and after the outro. Stored resolved: an absolute path, or the
+	 * voices directory joined with the value given. NULL for none.
+	 */
+	char *intro_jingle;
+	char *outro_jingle;
 	char *lexicon;       /* lexicon file name in the voices directory, or NULL */
 };
 
@@ -44,7 +51,9 @@ void voice_profile_release(struct voice_profile *v);
 /*
  * Loads profile `name` (a file NAME.ini in `dir`; a name containing '/' is
  * a path to an INI file). Unknown keys and bad values are errors with file
- * and line. An unknown profile is an error that lists the known ones.
+ * and line, and so is a jingle that is not a file (relative jingle paths
+ * are resolved against `dir`). An unknown profile is an error that lists
+ * the known ones.
  */
 int voice_profile_load(struct voice_profile *v, const char *dir, const char *name);
 

@@ -10,6 +10,11 @@ if ! command -v valgrind >/dev/null; then
 	test_done
 	exit
 fi
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+	test_skip 'valgrind memcheck' 'the binary is built with AddressSanitizer, which valgrind cannot run'
+	test_done
+	exit
+fi
 
 test_expect_success 'memcheck: render the example review' '
 	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
