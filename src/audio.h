@@ -23,7 +23,7 @@ struct audio_source {
 	int rate;
 };
 
-/* Resampling (libsamplerate, SRC_SINC_MEDIUM_QUALITY). */
+/* Resampling (libsamplerate, SRC_SINC_FASTEST; see resample.c). */
 struct resampler;
 /*
  * Wraps `in` so that reading `*out` gives the same audio at `rate`. The

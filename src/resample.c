@@ -1,6 +1,8 @@
 /*
  * resample.c - a stage that changes the sample rate, with libsamplerate's
- * callback API (SRC_SINC_MEDIUM_QUALITY, mono).
+ * callback API (SRC_SINC_FASTEST, mono: eSpeak NG speaks at 22,050 Hz with
+ * nothing above 11 kHz, and SINC_FASTEST passes 80% of the band with 97 dB
+ * of SNR at half the CPU of SINC_MEDIUM_QUALITY).
  *
  * libsamplerate pulls input through resampler_fill(), which reads the
  * upstream source into one fixed buffer; the output source pulls from
