@@ -49,7 +49,7 @@ static int usage_of(const char *name, int err)
 enum {
 	OPT_VOICE = 1000, OPT_FORMAT, OPT_BITRATE, OPT_VBR, OPT_QUALITY,
 	OPT_RATE, OPT_COVER, OPT_ALBUM, OPT_SPEECH, OPT_HELP, OPT_VOICES,
-	OPT_BASE_URL, OPT_FORCE, OPT_SHARD, OPT_ASSEMBLE, OPT_TIME_LIMIT, OPT_MEM_LIMIT,
+	OPT_LOUDNESS, OPT_BASE_URL, OPT_FORCE, OPT_SHARD, OPT_ASSEMBLE, OPT_TIME_LIMIT, OPT_MEM_LIMIT,
 };
 
 /* Applies one audio or voice option; returns 0, or -1 with an error printed. */
@@ -100,6 +100,14 @@ static int audio_option(struct render_options *ro, int opt, const char *arg)
 	case OPT_ALBUM:
 		ro->album = arg;
 		return 0;
+	case OPT_LOUDNESS: {
+		double lufs;
+
+		if (parse_double(arg, -30, -10, &lufs))
+			return error("--loudness wants LUFS from -30 to -10, not '%s'", arg);
+		ro->loudness = lufs;
+		return 0;
+	}
 	}
 	return error("internal: unknown option %d", opt);
 }
@@ -113,7 +121,8 @@ static int audio_option(struct render_options *ro, int opt, const char *arg)
 	{ "quality", required_argument, NULL, OPT_QUALITY }, \
 	{ "sample-rate", required_argument, NULL, OPT_RATE }, \
 	{ "cover", required_argument, NULL, OPT_COVER }, \
-	{ "album", required_argument, NULL, OPT_ALBUM }
+	{ "album", required_argument, NULL, OPT_ALBUM }, \
+	{ "loudness", required_argument, NULL, OPT_LOUDNESS }
 
 /* "3:12.345" for a duration in seconds. */
 static void format_duration(char *out, size_t n, double secs)
@@ -529,6 +538,7 @@ static const struct command commands[] = {
 	  "      --sample-rate HZ  output rate (default 44100)\n"
 	  "      --cover IMAGE     JPEG or PNG to embed in the MP3\n"
 	  "      --album TEXT      ID3 album (default: the title)\n"
+	  "      --loudness LUFS   integrated loudness (default -16; true peak <= -1 dBTP)\n"
 	  "  -q, --quiet           no progress messages\n\n"
 	  "Prints a line: FILE<TAB>SECONDS<TAB>SAMPLES<TAB>BYTES.\n" },
 	{ "text", cmd_text,

@@ -87,6 +87,15 @@ test_expect_success 'a cover image is embedded' '
 	grep -x "png,1400" s
 '
 
+test_expect_success '--loudness sets the integrated loudness' '
+	"$REVCAST" render -q --loudness -20 "$EX" -o l20.mp3 >/dev/null &&
+	ffmpeg -nostats -i l20.mp3 -filter_complex ebur128=peak=true -f null - 2>ebu &&
+	i=$(sed -n "s/^ *I: *\(-[0-9.]*\) LUFS/\1/p" ebu | tail -1) &&
+	test_near "$i" -20 1 &&
+	test_must_fail "$REVCAST" render --loudness -5 "$EX" -o x.mp3 2>err &&
+	grep "loudness" err
+'
+
 test_expect_success 'a French review is read by the French voice' '
 	printf -- "---\ntitle: Le Bruit des glaçons\nauthor: Anne Martin\nlang: fr\n---\n\nUn film drôle et noir, servi très frais.\n" >fr.md &&
 	"$REVCAST" text --speech fr.md >fr.out &&
