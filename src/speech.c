@@ -479,28 +479,21 @@ int speech_open(struct speech **out, const struct script *s,
 		const struct voice_profile *v, const char *path)
 {
 	struct speech *sp;
-	int fds[2];
+	int fd;
 	pid_t pid;
 
 	*out = NULL;
-	if (pipe2(fds, O_CLOEXEC))
-		return error("cannot create a pipe: %s", strerror(errno));
-	fcntl(fds[1], F_SETPIPE_SZ, PIPE_BYTES);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return error("cannot start speech synthesis: %s", strerror(errno));
-	}
+	pid = fork_piped(&fd, "speech synthesis");
+	if (pid < 0)
+		return -1;
 	if (pid == 0) {
-		close(fds[0]);
-		child_run(fds[1], s, v);
+		/* A bigger pipe lets synthesis run further ahead of encoding. */
+		fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES);
+		child_run(fd, s, v);
 	}
-	close(fds[1]);
 	sp = xcalloc(1, sizeof(*sp));
 	sp->pid = pid;
-	sp->fd = fds[0];
+	sp->fd = fd;
 	sp->path = path;
 	sp->script = s;
 	sp->cur_seg = -1;
@@ -647,27 +640,20 @@ int speech_close(struct speech *sp)
 
 int speech_phonemes(const struct voice_profile *v, const char *text, struct strbuf *out)
 {
-	int fds[2], status;
+	int fd, status;
 	pid_t pid;
 	char buf[4096];
 	ssize_t n;
 
-	if (pipe2(fds, O_CLOEXEC))
-		return error("cannot create a pipe: %s", strerror(errno));
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return error("cannot start eSpeak NG: %s", strerror(errno));
-	}
+	pid = fork_piped(&fd, "eSpeak NG");
+	if (pid < 0)
+		return -1;
 	if (pid == 0) {
 		struct child c;
 		const void *p = text;
 
-		close(fds[0]);
 		memset(&c, 0, sizeof(c));
-		c.fd = fds[1];
+		c.fd = fd;
 		child_init(&c);
 		child_set_voice(&c, v, 0);
 		/*
@@ -681,21 +667,20 @@ int speech_phonemes(const struct voice_profile *v, const char *text, struct strb
 			const char *ph = espeak_TextToPhonemes(&p, espeakCHARS_UTF8, 0);
 
 			if (ph && *ph) {
-				if (write(fds[1], ph, strlen(ph)) < 0 || write(fds[1], " ", 1) < 0)
+				if (write(fd, ph, strlen(ph)) < 0 || write(fd, " ", 1) < 0)
 					_exit(3);
 			}
 		}
 		_exit(0);
 	}
-	close(fds[1]);
-	while ((n = read(fds[0], buf, sizeof(buf))) != 0) {
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
 		strbuf_add(out, buf, (size_t)n);
 	}
-	close(fds[0]);
+	close(fd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	strbuf_rtrim(out);

@@ -547,6 +547,27 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	return atomic_file_commit(&af);
 }
 
+int fork_piped(int *fd, const char *what)
+{
+	int fds[2];
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return error("cannot start %s: cannot create a pipe: %s", what, strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		return error("cannot start %s: %s", what, strerror(e));
+	}
+	close(pid ? fds[1] : fds[0]);
+	*fd = pid ? fds[0] : fds[1];
+	return (int)pid;
+}
+
 int mkdir_p(const char *dir, int mode)
 {
 	char *p, *s;

@@ -135,6 +135,14 @@ void atomic_file_abort(struct atomic_file *af);
 /* Writes a whole buffer to `path` atomically. */
 int write_file_atomic(const char *path, const void *data, size_t len);
 
+/*
+ * Creates a pipe and forks, flushing stdio first. In the child returns 0
+ * with *fd the pipe's write end; in the parent returns the child's pid
+ * with *fd the read end. The pipe is close-on-exec. On failure returns -1
+ * with an error printed ("cannot start WHAT: ...").
+ */
+int fork_piped(int *fd, const char *what);
+
 /* mkdir -p; prints an error naming the directory. */
 int mkdir_p(const char *dir, int mode);
 /* Whether path exists and is a directory / a regular file. */

@@ -187,7 +187,7 @@ static void wait_some(struct worker_pool *p)
 int worker_pool_run(struct worker_pool *p, int id, worker_fn fn, void *arg)
 {
 	struct worker *w = NULL;
-	int fds[2], i;
+	int fd, i;
 	pid_t pid;
 
 	while (running(p) >= p->jobs)
@@ -195,15 +195,9 @@ int worker_pool_run(struct worker_pool *p, int id, worker_fn fn, void *arg)
 	for (i = 0; i < p->jobs && !w; i++)
 		if (!p->w[i].pid)
 			w = &p->w[i];
-	if (pipe2(fds, O_CLOEXEC))
-		return error("cannot create a pipe: %s", strerror(errno));
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return error("cannot start a worker process: %s", strerror(errno));
-	}
+	pid = fork_piped(&fd, "a worker process");
+	if (pid < 0)
+		return -1;
 	if (pid == 0) {
 		static const int fatal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
 		int st;
@@ -212,22 +206,20 @@ int worker_pool_run(struct worker_pool *p, int id, worker_fn fn, void *arg)
 		/* A crash must end the child, whatever handlers the parent set. */
 		for (k = 0; k < ARRAY_SIZE(fatal); k++)
 			signal(fatal[k], SIG_DFL);
-		close(fds[0]);
 		if (p->mem_limit_mb > 0 && !UNDER_ASAN) {
 			struct rlimit rl;
 
 			rl.rlim_cur = rl.rlim_max = (rlim_t)p->mem_limit_mb << 20;
 			setrlimit(RLIMIT_AS, &rl);
 		}
-		st = fn(arg, fds[1]);
-		close(fds[1]);
+		st = fn(arg, fd);
+		close(fd);
 		fflush(NULL);
 		_exit(st);
 	}
-	close(fds[1]);
 	w->pid = pid;
 	w->id = id;
-	w->fd = fds[0];
+	w->fd = fd;
 	w->deadline = p->time_limit > 0 ? now_s() + p->time_limit : 0;
 	w->timed_out = 0;
 	strbuf_reset(&w->out);

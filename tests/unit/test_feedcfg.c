@@ -13,6 +13,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "capture.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,38 +184,6 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-/* Standard error, captured into a temporary file while a call runs. */
-struct capture {
-	int saved;
-	FILE *tmp;
-};
-
-static void capture_begin(struct capture *cap)
-{
-	fflush(stderr);
-	cap->tmp = tmpfile();
-	assert_non_null(cap->tmp);
-	cap->saved = dup(2);
-	assert_true(cap->saved >= 0);
-	assert_true(dup2(fileno(cap->tmp), 2) >= 0);
-}
-
-/* Restores standard error; returns what was written to it (new string). */
-static char *capture_end(struct capture *cap)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	fflush(stderr);
-	dup2(cap->saved, 2);
-	close(cap->saved);
-	rewind(cap->tmp);
-	while ((n = fread(chunk, 1, sizeof(chunk), cap->tmp)) > 0)
-		strbuf_add(&sb, chunk, n);
-	fclose(cap->tmp);
-	return strbuf_detach(&sb, NULL);
-}
 
 /* Number of "revcast: error: " lines in s. */
 static int count_errors(const char *s)
