@@ -48,12 +48,17 @@ test_expect_success 'a crashed review keeps its previous episode' '
 	/usr/bin/python3 "$ROOT/tests/feed-consistent.py" crash/public/f
 '
 
+# The limit must leave the other renders time: they are slower under ASan.
+limit=5
+[ -n "${ASAN_OPTIONS:-}" ] && limit=30
 test_expect_success 'a worker that hangs is stopped at the time limit' '
 	make_feed hang &&
+	rm hang/feeds/f/reviews/rust-and-bone.txt hang/feeds/f/reviews/the-quiet-lighthouse.md &&
 	test_must_fail env REVCAST_TEST_WORKER_FAULT=short-1.txt:hang \
-		"$REVCAST" build -q -j 2 --time-limit 3 -o hang/public hang/feeds/f 2>err &&
+		"$REVCAST" build -q -j 2 --time-limit $limit -o hang/public hang/feeds/f 2>err &&
+	cat err &&
 	grep "short-1.txt: not published: rendering took longer than the time limit" err &&
-	test "$(grep -c "<item>" hang/public/f/feed.xml)" -eq 5
+	test "$(grep -c "<item>" hang/public/f/feed.xml)" -eq 3
 '
 
 if [ -z "${ASAN_OPTIONS:-}" ]; then
