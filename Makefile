@@ -26,6 +26,7 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 BUILD ?= build
+BIN ?= revcast
 SRC = $(wildcard src/*.c)
 OBJ = $(patsubst src/%.c,$(BUILD)/%.o,$(SRC))
 LIB_OBJ = $(filter-out $(BUILD)/main.o,$(OBJ))
@@ -41,13 +42,12 @@ DEBS_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data \
 DEBS_TEST = libcmocka-dev ffmpeg mp3val libxml2-utils python3 \
 	python3-feedparser python3-podcastparser gpodder sox libsox-fmt-mp3 \
 	lame espeak-ng hyperfine valgrind time sqlite3 \
-	clang libclang-rt-14-dev chromium xsltproc parallel
+	clang libclang-rt-14-dev chromium xsltproc parallel strace
 
 .PHONY: all deps deps-test check test check-sanitize fuzz example clean install
 
 all: $(BIN)
 
-BIN ?= revcast
 $(BIN): $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
 

@@ -26,6 +26,7 @@
 #include "html.h"
 #include "review.h"
 #include "site.h"
+#include "speech.h"
 #include "text.h"
 #include "transcript.h"
 #include "util.h"
@@ -35,6 +36,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <nettle/sha2.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -48,6 +50,11 @@
 #include <unistd.h>
 
 #define SUMMARY_MAX 300
+/*
+ * A review's source stamp is recorded only when its file has not changed
+ * for this many seconds when the build starts (see review_stat()).
+ */
+#define STAMP_SETTLE_SECONDS 2
 
 void build_options_init(struct build_options *o)
 {
@@ -166,6 +173,13 @@ struct feed_build {
 	char **slugs;         /* slugs given to new episodes in this build */
 	size_t nr_slugs, alloc_slugs;
 	struct strbuf manifest; /* shard mode: rows of shard-K-of-N.tsv */
+	struct strbuf ini;    /* feed.ini's bytes, read before it is parsed */
+	char *fingerprint;    /* of everything outside the reviews (source_fingerprint) */
+	struct timespec start; /* the build's start by the clock (not SOURCE_DATE_EPOCH) */
+	struct stamp_update {
+		char *key, *stamp;
+	} *stamps;            /* unchanged reviews whose stamps are to be recorded */
+	size_t nr_stamps, alloc_stamps;
 };
 
 static void progress(const struct feed_build *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -180,6 +194,165 @@ static void progress(const struct feed_build *b, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/*
+ * Reads file dir/name into sb (empty when it cannot be read or holds over
+ * 1 MiB), without printing anything: whoever parses it says what is wrong.
+ */
+static void read_quietly(const char *dir, const char *name, struct strbuf *sb)
+{
+	char *path = path_join(dir, name), buf[8192];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	strbuf_reset(sb);
+	if (f) {
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0 && sb->len <= (1u << 20))
+			strbuf_add(sb, buf, n);
+		if (ferror(f) || sb->len > (1u << 20))
+			strbuf_reset(sb);
+		fclose(f);
+	}
+	free(path);
+}
+
+/* Adds a string and its terminating NUL to the hash (NULL as one 0xff). */
+static void fp_str(struct sha256_ctx *h, const char *s)
+{
+	static const uint8_t none = 0xff;
+
+	if (!s)
+		sha256_update(h, 1, &none);
+	else
+		sha256_update(h, strlen(s) + 1, (const uint8_t *)s);
+}
+
+/* Adds a file's name and contents (or its absence) to the hash. */
+static void fp_file(struct sha256_ctx *h, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char len[32];
+
+	fp_str(h, path);
+	if (path && is_file(path) && !read_file(path, &sb, 1u << 30)) {
+		snprintf(len, sizeof(len), "%zu", sb.len);
+		fp_str(h, len);
+		sha256_update(h, sb.len, (const uint8_t *)sb.buf);
+	} else {
+		fp_str(h, NULL);
+	}
+	strbuf_release(&sb);
+}
+
+/* Adds a voice profile and the files it names to the hash. */
+static void fp_profile(struct sha256_ctx *h, const char *path, const char *dir)
+{
+	struct strbuf files = STRBUF_INIT;
+	size_t at;
+
+	fp_file(h, path);
+	voice_profile_files(path, dir, &files);
+	for (at = 0; at < files.len; at += strlen(files.buf + at) + 1)
+		fp_file(h, files.buf + at);
+	strbuf_release(&files);
+}
+
+/*
+ * The fingerprint of everything outside a review file that goes into its
+ * episode (its catalog row and its render key), computed once per build:
+ * the revcast and eSpeak NG versions, feed.ini, the cover, the feed's
+ * lexicon, and every file of the voices directory (profiles, lexicons,
+ * explicit word lists, whatever else lies there) with the files that the
+ * profiles name (jingles), and the default voice when it is a path.
+ * What a single review names outside itself (its own lexicon, a voice
+ * given as a path) is not in it: such reviews get no stamp. A new string
+ * (hex SHA-256); files that cannot be read count as absent.
+ */
+static char *source_fingerprint(const struct feed_build *b)
+{
+	const char *vdir = b->ro.voices_dir ? b->ro.voices_dir : voice_dir();
+	struct sha256_ctx h;
+	struct dirent **ents;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	char hex[2 * SHA256_DIGEST_SIZE + 1], len[32];
+	int i, n;
+
+	sha256_init(&h);
+	fp_str(&h, "revcast source stamp 1");
+	fp_str(&h, "revcast " REVCAST_VERSION);
+	fp_str(&h, speech_engine_version());
+	/*
+	 * feed.ini as read before it was parsed: everything else is read
+	 * here before the reviews are prepared, so a change while this build
+	 * runs makes the next one prepare them again.
+	 */
+	fp_str(&h, b->cfg.path);
+	snprintf(len, sizeof(len), "%zu", b->ini.len);
+	fp_str(&h, len);
+	sha256_update(&h, b->ini.len, (const uint8_t *)b->ini.buf);
+	fp_file(&h, b->cfg.image);
+	fp_file(&h, b->cfg.lexicon);
+	fp_str(&h, b->cfg.reviews_dir);
+	fp_str(&h, b->ro.voice);
+	fp_str(&h, b->ro.default_voice);
+	if (b->ro.default_voice && strchr(b->ro.default_voice, '/'))
+		fp_profile(&h, b->ro.default_voice, vdir);
+	fp_str(&h, vdir);
+	n = scandir(vdir, &ents, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		char *p = path_join(vdir, nm);
+
+		if (strcmp(nm, ".") && strcmp(nm, "..") && is_file(p)) {
+			if (!strcmp(path_ext(nm), "ini"))
+				fp_profile(&h, p, vdir);
+			else
+				fp_file(&h, p);
+		}
+		free(p);
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+	fp_str(&h, n < 0 ? "no voices" : "voices");
+	sha256_digest(&h, sizeof(digest), digest);
+	for (i = 0; i < (int)sizeof(digest); i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	return xstrdup(hex);
+}
+
+/*
+ * The source stamp of the review at path as it is now: the fingerprint,
+ * the file's size, modification and change times (ns) and inode, as a
+ * new string; NULL when it cannot be stat'ed. *settled says whether the
+ * file was last changed at least STAMP_SETTLE_SECONDS before the build
+ * started. Only a settled stamp is recorded, as git does for its index:
+ * a file written in the same clock tick as (or just after) the build read
+ * it could otherwise keep the stamp the build saw with other contents.
+ */
+static char *review_stamp(const struct feed_build *b, const char *path, int *settled)
+{
+	struct stat st;
+	time_t limit = b->start.tv_sec - STAMP_SETTLE_SECONDS;
+
+	*settled = 0;
+	if (stat(path, &st))
+		return NULL;
+	*settled = st.st_mtim.tv_sec < limit && st.st_ctim.tv_sec < limit;
+	return xasprintf("%s %lld %lld.%09ld %lld.%09ld %llu", b->fingerprint,
+			 (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+			 (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
+			 (long)st.st_ctim.tv_nsec, (unsigned long long)st.st_ino);
+}
+
+/*
+ * Whether review r's episode depends only on its file and on what the
+ * fingerprint covers (so that a stamp may stand for it).
+ */
+static int stampable(const struct review *r)
+{
+	return !r->lexicon && (!r->voice || !strchr(r->voice, '/'));
 }
 
 /* Size of a file, or -1. */
@@ -351,21 +524,88 @@ static void plan_failed(struct plan *p, const char *why)
 }
 
 /*
- * Decides what to do with one review: reads and prepares it, finds it in
- * the catalog, and either finishes it here (unchanged, or new details
- * without new audio) or leaves it to be rendered.
+ * Whether old (the catalog's row of p's review) is up to date by its
+ * source stamp alone: the review file and everything the fingerprint
+ * covers are as they were when the row was made, and the row's audio,
+ * transcripts and chapters are in the output. Then the review need not
+ * be read.
+ */
+static int stamp_unchanged(const struct plan *p, const struct episode *old,
+			   const char *stamp)
+{
+	const struct feed_build *b = p->b;
+	char *audio;
+	int ok;
+
+	if (b->opts->force || !stamp || !old->source_stamp || strcmp(stamp, old->source_stamp) ||
+	    !old->render_key || !old->file || !old->slug)
+		return 0;
+	audio = path_join(b->out, old->file);
+	ok = file_size(audio) == old->bytes && has_transcripts(b, old, old->file);
+	free(audio);
+	return ok;
+}
+
+/* Remembers that review key's row is to get stamp, or none (see flush_stamps()). */
+static void queue_stamp(struct feed_build *b, const char *key, const char *stamp)
+{
+	ALLOC_GROW(b->stamps, b->nr_stamps + 1, b->alloc_stamps);
+	b->stamps[b->nr_stamps].key = xstrdup(key);
+	b->stamps[b->nr_stamps].stamp = xstrdup_or_null(stamp);
+	b->nr_stamps++;
+}
+
+/*
+ * Records the queued stamps in one transaction. A failure is printed and
+ * only costs speed: those reviews are read again next time.
+ */
+static void flush_stamps(struct feed_build *b)
+{
+	size_t i;
+	int bad = 0;
+
+	if (b->nr_stamps && !catalog_begin(b->cat)) {
+		for (i = 0; i < b->nr_stamps && !bad; i++)
+			bad = catalog_set_stamp(b->cat, b->stamps[i].key, b->stamps[i].stamp);
+		if (bad || catalog_commit(b->cat))
+			catalog_rollback(b->cat);
+	}
+	for (i = 0; i < b->nr_stamps; i++) {
+		free(b->stamps[i].key);
+		free(b->stamps[i].stamp);
+	}
+	b->nr_stamps = 0;
+}
+
+/*
+ * Decides what to do with one review: when its source stamp says its
+ * catalog row is up to date, nothing more; otherwise reads and prepares
+ * it, finds it in the catalog, and either finishes it here (unchanged, or
+ * new details without new audio) or leaves it to be rendered.
  */
 static void plan_review(struct plan *p)
 {
 	struct feed_build *b = p->b;
 	struct episode old;
-	char *slug = NULL;
+	char *slug = NULL, *stamp = NULL;
 	int mine = !b->opts->shard_n || shard_of(p->name, b->opts->shard_n) == b->opts->shard_k;
+	int settled = 0;
 
 	episode_init(&old);
 	if (!mine) {
 		p->action = PLAN_SKIP;
 		return;
+	}
+	/* The stamp is taken before the file is read: a later change shows. */
+	stamp = review_stamp(b, p->path, &settled);
+	if (stamp && !b->opts->force) {
+		p->found = catalog_get(b->cat, p->name, &old);
+		if (p->found > 0 && stamp_unchanged(p, &old, stamp)) {
+			p->action = PLAN_DONE;
+			b->st->unchanged++;
+			progress(b, "[%zu/%zu] %s: unchanged", p->index + 1, p->count, p->name);
+			goto out;
+		}
 	}
 	if (review_read(&p->review, p->path)) {
 		p->found = catalog_get(b->cat, p->name, &old) > 0;
@@ -374,6 +614,10 @@ static void plan_review(struct plan *p)
 		goto out;
 	}
 	p->has_review = 1;
+	if (!settled || !stampable(&p->review)) {
+		free(stamp);
+		stamp = NULL;
+	}
 	if (episode_prepare(&p->job, &p->review, &b->ro)) {
 		plan_failed(p, NULL);
 		goto out;
@@ -403,6 +647,7 @@ static void plan_review(struct plan *p)
 	p->e.page = episode_sibling(p->e.file, "html");
 	p->out_path = path_join(b->out, p->e.file);
 	episode_from_review(&p->e, &p->review, b);
+	p->e.source_stamp = xstrdup_or_null(stamp);
 	if (p->found) {
 		p->e.guid = xstrdup(old.guid);
 		p->e.pub_date = old.pub_date;
@@ -425,6 +670,8 @@ static void plan_review(struct plan *p)
 		p->action = PLAN_DONE;
 		if (same_item(&old, &p->e)) {
 			b->st->unchanged++;
+			if (!b->opts->shard_n && !same_str(old.source_stamp, stamp))
+				queue_stamp(b, p->name, stamp);
 			progress(b, "[%zu/%zu] %s: unchanged", p->index + 1, p->count, p->name);
 		} else if (b->opts->shard_n) {
 			b->st->unchanged++;   /* a shard leaves the catalog to the assembly */
@@ -448,6 +695,7 @@ out:
 	}
 	episode_release(&old);
 	free(slug);
+	free(stamp);
 }
 
 /* One manifest row: what a render produced (see parse_result). */
@@ -709,6 +957,7 @@ static void build_reviews(struct feed_build *b, char **names, size_t nr)
 		if (p->action != PLAN_RENDER)
 			plan_release(p);
 	}
+	flush_stamps(b);
 	pool = worker_pool_new(b->opts->jobs, b->opts->time_limit, b->opts->memory_limit_mb,
 			       render_done, plans);
 	for (i = 0; i < nr; i++) {
@@ -909,8 +1158,12 @@ int build_feed(const char *feed_dir, const struct build_options *o, struct build
 	b.opts = o;
 	b.st = st;
 	b.lock_fd = -1;
-	if (feed_config_load(&b.cfg, feed_dir))
+	strbuf_init(&b.ini);
+	read_quietly(feed_dir, "feed.ini", &b.ini);
+	if (feed_config_load(&b.cfg, feed_dir)) {
+		strbuf_release(&b.ini);
 		return -1;
+	}
 	if (o->base_url) {
 		free(b.cfg.base_url);
 		b.cfg.base_url = o->base_url[0] && o->base_url[strlen(o->base_url) - 1] == '/' ?
@@ -925,6 +1178,7 @@ int build_feed(const char *feed_dir, const struct build_options *o, struct build
 	b.ro.loudness = b.cfg.loudness;
 	b.ro.feed_lexicon = b.cfg.lexicon;
 	b.now = build_now();
+	clock_gettime(CLOCK_REALTIME, &b.start);
 	b.podcast_guid = feed_config_podcast_guid(&b.cfg);
 	if (take_lock(&b, feed_dir))
 		goto out;
@@ -940,6 +1194,7 @@ int build_feed(const char *feed_dir, const struct build_options *o, struct build
 	if (list_reviews(b.cfg.reviews_dir, &names, &nr))
 		goto out;
 	st->reviews = (int)nr;
+	b.fingerprint = source_fingerprint(&b);
 	build_reviews(&b, names, nr);
 	if (o->shard_n) {
 		char *mf = xasprintf("%s/shard-%d-of-%d.tsv", b.out, o->shard_k, o->shard_n);
@@ -983,6 +1238,13 @@ out:
 		free(b.slugs[i]);
 	free(b.slugs);
 	strbuf_release(&b.manifest);
+	for (i = 0; i < b.nr_stamps; i++) {   /* flushed already unless interrupted */
+		free(b.stamps[i].key);
+		free(b.stamps[i].stamp);
+	}
+	free(b.stamps);
+	free(b.fingerprint);
+	strbuf_release(&b.ini);
 	feed_config_release(&b.cfg);
 	return ret;
 }

@@ -41,7 +41,7 @@
 #include <strings.h>
 #include <uuid/uuid.h>
 
-#define CATALOG_VERSION 1
+#define CATALOG_VERSION 2
 #define BUSY_TIMEOUT_MS 10000
 #define SLUG_MAX 60
 #define SLUG_TRIES 10000
@@ -75,30 +75,36 @@ static const char schema_sql[] =
 	"	transcript_srt TEXT,\n"
 	"	chapters TEXT,\n"
 	"	page TEXT,\n"
+	"	source_stamp TEXT,\n"
 	"	FOREIGN KEY (key, guid, number, pub_date)\n"
 	"		REFERENCES history (key, guid, number, pub_date)\n"
 	");\n"
 	"CREATE INDEX episodes_newest ON episodes (pub_date DESC, number DESC);\n"
-	"PRAGMA user_version = 1;\n";
+	"PRAGMA user_version = 2;\n";
+
+/* Version 1 to 2: the source stamp (see catalog.h), unknown for every row. */
+static const char upgrade_1_to_2_sql[] =
+	"ALTER TABLE episodes ADD COLUMN source_stamp TEXT;\n"
+	"PRAGMA user_version = 2;\n";
 
 /* The columns of episodes, in the order of enum column. */
 #define EPISODE_COLUMNS \
 	"key, guid, slug, pub_date, render_key, file, bytes, samples, " \
 	"sample_rate, duration, title, author, summary, content_html, " \
-	"explicit, number, transcript_vtt, transcript_srt, chapters, page"
+	"explicit, number, transcript_vtt, transcript_srt, chapters, page, source_stamp"
 
 enum column {
 	COL_KEY, COL_GUID, COL_SLUG, COL_PUB_DATE, COL_RENDER_KEY, COL_FILE,
 	COL_BYTES, COL_SAMPLES, COL_SAMPLE_RATE, COL_DURATION, COL_TITLE,
 	COL_AUTHOR, COL_SUMMARY, COL_CONTENT_HTML, COL_EXPLICIT, COL_NUMBER,
 	COL_TRANSCRIPT_VTT, COL_TRANSCRIPT_SRT, COL_CHAPTERS, COL_PAGE,
-	COL_NR
+	COL_SOURCE_STAMP, COL_NR
 };
 
 enum stmt_id {
 	ST_GET, ST_HIST_GET, ST_HIST_PUT, ST_UPSERT, ST_REMOVE, ST_LIST,
 	ST_MAX_NUMBER, ST_SLUG_TAKEN, ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
-	ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO,
+	ST_SAVEPOINT, ST_RELEASE, ST_ROLLBACK_TO, ST_SET_STAMP,
 	ST_NR
 };
 
@@ -110,7 +116,7 @@ static const char *const stmt_sql[ST_NR] = {
 	/* guid, pub_date and number are left alone on update: they equal history's. */
 	[ST_UPSERT] = "INSERT INTO episodes (" EPISODE_COLUMNS ") VALUES ("
 		"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-		"?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
+		"?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) "
 		"ON CONFLICT (key) DO UPDATE SET "
 		"slug = excluded.slug, render_key = excluded.render_key, "
 		"file = excluded.file, bytes = excluded.bytes, "
@@ -120,7 +126,8 @@ static const char *const stmt_sql[ST_NR] = {
 		"content_html = excluded.content_html, explicit = excluded.explicit, "
 		"transcript_vtt = excluded.transcript_vtt, "
 		"transcript_srt = excluded.transcript_srt, "
-		"chapters = excluded.chapters, page = excluded.page",
+		"chapters = excluded.chapters, page = excluded.page, "
+		"source_stamp = excluded.source_stamp",
 	[ST_REMOVE] = "DELETE FROM episodes WHERE key = ?1",
 	[ST_LIST] = "SELECT " EPISODE_COLUMNS " FROM episodes "
 		"ORDER BY pub_date DESC, number DESC",
@@ -133,6 +140,7 @@ static const char *const stmt_sql[ST_NR] = {
 	[ST_SAVEPOINT] = "SAVEPOINT catalog_put",
 	[ST_RELEASE] = "RELEASE catalog_put",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO catalog_put",
+	[ST_SET_STAMP] = "UPDATE episodes SET source_stamp = ?2 WHERE key = ?1",
 };
 
 struct catalog {
@@ -309,7 +317,8 @@ out:
 /*
  * Creates the tables in a new (empty) database, under the write lock so
  * that two programs opening the same new file do not both create them.
- * An existing catalog of the current version is left alone; a database
+ * An existing catalog of the current version is left alone; one of
+ * version 1 is upgraded in place (a nullable column added); a database
  * of version 0 that already holds tables is not a catalog and is
  * refused. Returns 0 or -1 (printed; nothing created).
  */
@@ -333,6 +342,9 @@ static int create_schema(struct catalog *c)
 			goto out;
 		}
 		if (exec_sql(c, schema_sql, "cannot create the tables"))
+			goto out;
+	} else if (version == 1) {
+		if (exec_sql(c, upgrade_1_to_2_sql, "cannot upgrade the tables"))
 			goto out;
 	}
 	begun = 0;
@@ -366,6 +378,7 @@ void episode_release(struct episode *e)
 	free(e->transcript_srt);
 	free(e->chapters);
 	free(e->page);
+	free(e->source_stamp);
 	episode_init(e);
 }
 
@@ -496,6 +509,7 @@ static void row_to_episode(sqlite3_stmt *st, struct episode *e)
 	e->transcript_srt = column_str(st, COL_TRANSCRIPT_SRT);
 	e->chapters = column_str(st, COL_CHAPTERS);
 	e->page = column_str(st, COL_PAGE);
+	e->source_stamp = column_str(st, COL_SOURCE_STAMP);
 }
 
 /* Binds s (NULL: SQL NULL) to parameter ?N of st. Returns an SQLite code. */
@@ -537,6 +551,7 @@ static int bind_episode(sqlite3_stmt *st, const struct episode *e,
 	BIND(bind_str(st, COL_TRANSCRIPT_SRT + 1, e->transcript_srt));
 	BIND(bind_str(st, COL_CHAPTERS + 1, e->chapters));
 	BIND(bind_str(st, COL_PAGE + 1, e->page));
+	BIND(bind_str(st, COL_SOURCE_STAMP + 1, e->source_stamp));
 #undef BIND
 	return rc;
 }
@@ -695,6 +710,19 @@ out:
 		put_abort(c, began);
 	free(guid);
 	return ret;
+}
+
+/* Sets (NULL: clears) the source stamp of review `key`'s row. 0 or -1 (printed). */
+int catalog_set_stamp(struct catalog *c, const char *key, const char *stamp)
+{
+	sqlite3_stmt *st = c->st[ST_SET_STAMP];
+
+	if (bind_str(st, 1, key) != SQLITE_OK || bind_str(st, 2, stamp) != SQLITE_OK) {
+		db_error(c, "cannot store episode '%s'", key);
+		stmt_done(st);
+		return -1;
+	}
+	return run(c, ST_SET_STAMP, "cannot store episode '%s'", key);
 }
 
 /* Deletes the episode row; history keeps its identity. 0 or -1 (printed). */

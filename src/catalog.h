@@ -31,6 +31,13 @@ struct episode {
 	char *transcript_srt;
 	char *chapters;
 	char *page;         /* the episode's own page, or NULL */
+	/*
+	 * What the row was made from, or NULL when unknown: the review file's
+	 * size, times and inode and a fingerprint of everything outside it
+	 * (see build.c). A build that finds the same stamp (and the files in
+	 * place) knows the row is up to date without reading the review.
+	 */
+	char *source_stamp;
 };
 
 /* episode_init() zeroes e (no allocation); episode_release() frees its strings and zeroes it. */
@@ -73,6 +80,12 @@ int catalog_get(struct catalog *c, const char *key, struct episode *e);
  * (printed); on failure nothing is stored and e is unchanged.
  */
 int catalog_put(struct catalog *c, struct episode *e);
+
+/*
+ * Sets the source stamp of review `key`'s row (NULL clears it); an
+ * unknown key changes nothing. Returns 0 or -1 (printed).
+ */
+int catalog_set_stamp(struct catalog *c, const char *key, const char *stamp);
 
 /*
  * Removes review `key` (its GUID, date and number stay remembered).

@@ -309,16 +309,22 @@ static void human_date(struct strbuf *out, char iso[16], int64_t t)
 		 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
 }
 
-/*
- * One episode as an <article>. `here` is the prefix that makes a name
- * relative to the feed's output usable from the page ("" for index.html,
- * which lives there; for a page in episodes/, names lose "episodes/").
- */
-static int episode_article(struct strbuf *out, const char *dir, const struct feed_config *c,
-			   const struct episode *e, int own_page)
-{
+/* A block_times() result, so that site_write() reads each transcript once. */
+struct times {
 	struct block_time *bt;
-	size_t nr_bt;
+	size_t nr;
+};
+
+/*
+ * One episode as an <article>, its blocks timed by t. `here` is the prefix
+ * that makes a name relative to the feed's output usable from the page
+ * ("" for index.html, which lives there; for a page in episodes/, names
+ * lose "episodes/").
+ */
+
+static int article(struct strbuf *out, const struct feed_config *c, const struct episode *e,
+		   int own_page, const struct times *t)
+{
 	struct strbuf date = STRBUF_INIT;
 	char iso[16];
 	int ret;
@@ -366,9 +372,7 @@ static int episode_article(struct strbuf *out, const char *dir, const struct fee
 	}
 	strbuf_addstr(out, "</audio>\n<p class=\"caption\" aria-live=\"off\"></p>\n"
 		      "<div class=\"text\">\n");
-	bt = block_times(dir, e, &nr_bt);
-	ret = html_timed_body(out, e->content_html, bt, nr_bt);
-	free(bt);
+	ret = html_timed_body(out, e->content_html, t->bt, t->nr);
 	strbuf_addstr(out, "</div>\n<p class=\"files\">");
 	if (e->transcript_vtt && *e->transcript_vtt) {
 		strbuf_addstr(out, "<a");
@@ -393,8 +397,25 @@ static int episode_article(struct strbuf *out, const char *dir, const struct fee
 	return ret;
 }
 
-int site_index_html(struct strbuf *out, const char *dir, const struct feed_config *c,
-		    const struct episode *eps, size_t nr)
+/* The same, timed by e's transcript in dir (without one, untimed). */
+static int episode_article(struct strbuf *out, const char *dir, const struct feed_config *c,
+			   const struct episode *e, int own_page)
+{
+	struct times t;
+	int ret;
+
+	t.bt = block_times(dir, e, &t.nr);
+	ret = article(out, c, e, own_page, &t);
+	free(t.bt);
+	return ret;
+}
+
+/*
+ * index.html into out; with `times` (one per episode), the episodes'
+ * block times come from there instead of their transcripts in dir.
+ */
+static int index_html(struct strbuf *out, const char *dir, const struct feed_config *c,
+		      const struct episode *eps, size_t nr, const struct times *times)
 {
 	char *feed_url = feed_config_feed_url(c);
 	size_t i;
@@ -418,7 +439,8 @@ int site_index_html(struct strbuf *out, const char *dir, const struct feed_confi
 	if (!nr)
 		strbuf_addstr(out, "<p class=\"hint\">No episodes yet.</p>\n");
 	for (i = 0; i < nr; i++)
-		if (episode_article(out, dir, c, &eps[i], 0))
+		if (times ? article(out, c, &eps[i], 0, &times[i]) :
+			    episode_article(out, dir, c, &eps[i], 0))
 			ret = -1;
 	strbuf_addstr(out, "</main>\n");
 	page_foot(out, c);
@@ -426,8 +448,15 @@ int site_index_html(struct strbuf *out, const char *dir, const struct feed_confi
 	return ret;
 }
 
-int site_episode_html(struct strbuf *out, const char *dir, const struct feed_config *c,
-		      const struct episode *e)
+int site_index_html(struct strbuf *out, const char *dir, const struct feed_config *c,
+		    const struct episode *eps, size_t nr)
+{
+	return index_html(out, dir, c, eps, nr, NULL);
+}
+
+/* An episode's page into out, its block times from t or (NULL) its transcript. */
+static int episode_html(struct strbuf *out, const char *dir, const struct feed_config *c,
+			const struct episode *e, const struct times *t)
 {
 	char *title = xasprintf("%s \xe2\x80\x94 %s", e->title ? e->title : "", c->title);
 	char *cover = xasprintf("../%s", c->cover_name ? c->cover_name : "cover.jpg");
@@ -439,12 +468,18 @@ int site_episode_html(struct strbuf *out, const char *dir, const struct feed_con
 	strbuf_addstr(out, "><span>\xe2\x86\x90 ");
 	html_escape(out, c->title);
 	strbuf_addstr(out, "</span></a>\n<main>\n");
-	ret = episode_article(out, dir, c, e, 1);
+	ret = t ? article(out, c, e, 1, t) : episode_article(out, dir, c, e, 1);
 	strbuf_addstr(out, "</main>\n");
 	page_foot(out, c);
 	free(title);
 	free(cover);
 	return ret;
+}
+
+int site_episode_html(struct strbuf *out, const char *dir, const struct feed_config *c,
+		      const struct episode *e)
+{
+	return episode_html(out, dir, c, e, NULL);
 }
 
 void site_m3u(struct strbuf *out, const char *title, const struct episode *eps,
@@ -604,19 +639,27 @@ int site_write(const char *dir, const struct feed_config *c,
 	       const struct episode *eps, size_t nr)
 {
 	struct strbuf sb = STRBUF_INIT;
+	/* Each transcript is read once, for the episode's page and the index. */
+	struct times *times = xcalloc(nr ? nr : 1, sizeof(*times));
 	size_t i;
 	int ret = 0;
 
+	for (i = 0; i < nr; i++)
+		times[i].bt = block_times(dir, &eps[i], &times[i].nr);
 	for (i = 0; i < nr; i++) {
 		if (!eps[i].page || !*eps[i].page)
 			continue;
 		strbuf_reset(&sb);
-		if (site_episode_html(&sb, dir, c, &eps[i]) || site_file(dir, eps[i].page, &sb))
+		if (episode_html(&sb, dir, c, &eps[i], &times[i]) ||
+		    site_file(dir, eps[i].page, &sb))
 			ret = -1;
 	}
 	strbuf_reset(&sb);
-	if (site_index_html(&sb, dir, c, eps, nr) || site_file(dir, "index.html", &sb))
+	if (index_html(&sb, dir, c, eps, nr, times) || site_file(dir, "index.html", &sb))
 		ret = -1;
+	for (i = 0; i < nr; i++)
+		free(times[i].bt);
+	free(times);
 	strbuf_reset(&sb);
 	site_feed_xsl(&sb);
 	if (site_file(dir, SITE_FEED_XSL, &sb))

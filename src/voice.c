@@ -286,6 +286,46 @@ int voice_profile_load(struct voice_profile *v, const char *dir, const char *nam
 	return 0;
 }
 
+struct files_state {
+	const char *dir;
+	struct strbuf *out;
+};
+
+/* inih handler of voice_profile_files(): collects the PATH keys' values. */
+static int files_handler(void *user, const char *section, const char *name,
+			 const char *value)
+{
+	struct files_state *st = user;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(voice_keys); i++) {
+		const struct voice_key *k = &voice_keys[i];
+
+		if (k->type != K_PATH || strcmp(k->section, section) ||
+		    strcmp(k->name, name) || !*value)
+			continue;
+		if (value[0] == '/') {
+			strbuf_addstr(st->out, value);
+		} else {
+			char *p = path_join(st->dir, value);
+
+			strbuf_addstr(st->out, p);
+			free(p);
+		}
+		strbuf_addch(st->out, '\0');
+	}
+	return 1;
+}
+
+void voice_profile_files(const char *path, const char *dir, struct strbuf *out)
+{
+	struct files_state st;
+
+	st.dir = dir;
+	st.out = out;
+	ini_parse(path, files_handler, &st);
+}
+
 /* The language key of a profile file, or NULL. */
 static int language_handler(void *user, const char *section, const char *name,
 			    const char *value)

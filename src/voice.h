@@ -58,6 +58,16 @@ void voice_profile_release(struct voice_profile *v);
 int voice_profile_load(struct voice_profile *v, const char *dir, const char *name);
 
 /*
+ * The files that the profile at `path` names besides itself (its jingles,
+ * resolved against `dir` as voice_profile_load() does), each appended to
+ * out followed by a NUL, whether or not they exist. Never fails: a profile
+ * that cannot be read or parsed adds what was read before the problem
+ * (loading it reports the problem).
+ */
+struct strbuf;
+void voice_profile_files(const char *path, const char *dir, struct strbuf *out);
+
+/*
  * Chooses the profile name for a review: `explicit_name` (from the command
  * line or front matter) if given; else the profile in `dir` whose language
  * matches `lang` best (exact tag, then primary subtag); else `fallback`.

@@ -199,6 +199,7 @@ static void assert_episode_equal(const struct episode *a, const struct episode *
 	assert_str_or_null(a->transcript_srt, b->transcript_srt);
 	assert_str_or_null(a->chapters, b->chapters);
 	assert_str_or_null(a->page, b->page);
+	assert_str_or_null(a->source_stamp, b->source_stamp);
 }
 
 /* Runs SQL on the file with a connection of its own; first value as text. */
@@ -251,6 +252,7 @@ static void test_roundtrip(void **state)
 	e.transcript_srt = xstrdup("cafe-noir.srt");
 	e.chapters = xstrdup("cafe-noir.chapters.json");
 	e.page = xstrdup("cafe-noir.html");
+	e.source_stamp = xstrdup("stamp 1 2.3 4.5 6");
 	assert_int_equal(catalog_put(f->c, &e), 0);
 
 	episode_init(&g);
@@ -608,7 +610,7 @@ static void test_reopen(void **state)
 	assert_string_equal(v, "wal");
 	free(v);
 	v = raw_query(f->path, "PRAGMA user_version");
-	assert_string_equal(v, "1");
+	assert_string_equal(v, "2");
 	free(v);
 
 	assert_int_equal(catalog_open(&f->c, f->path), 0);
@@ -618,6 +620,92 @@ static void test_reopen(void **state)
 	assert_int_equal(catalog_next_number(f->c), 3);
 	episode_release(&g);
 	episode_release(&e);
+}
+
+/* catalog_set_stamp() sets and clears one row's stamp, and only that row's. */
+static void test_source_stamp(void **state)
+{
+	struct fixture *f = *state;
+	struct episode g;
+
+	put_new(f->c, "a.md", "a", 1000, 1);
+	put_new(f->c, "b.md", "b", 2000, 2);
+	episode_init(&g);
+	assert_int_equal(catalog_get(f->c, "a.md", &g), 1);
+	assert_null(g.source_stamp);
+	assert_int_equal(catalog_set_stamp(f->c, "a.md", "s1"), 0);
+	assert_int_equal(catalog_get(f->c, "a.md", &g), 1);
+	assert_string_equal(g.source_stamp, "s1");
+	assert_int_equal(catalog_get(f->c, "b.md", &g), 1);
+	assert_null(g.source_stamp);
+	/* a put without a stamp clears it */
+	assert_int_equal(catalog_get(f->c, "a.md", &g), 1);
+	free(g.source_stamp);
+	g.source_stamp = NULL;
+	assert_int_equal(catalog_put(f->c, &g), 0);
+	assert_int_equal(catalog_get(f->c, "a.md", &g), 1);
+	assert_null(g.source_stamp);
+	assert_int_equal(catalog_set_stamp(f->c, "a.md", "s2"), 0);
+	assert_int_equal(catalog_set_stamp(f->c, "a.md", NULL), 0);
+	assert_int_equal(catalog_get(f->c, "a.md", &g), 1);
+	assert_null(g.source_stamp);
+	assert_int_equal(catalog_set_stamp(f->c, "nobody.md", "s3"), 0);
+	assert_int_equal(catalog_get(f->c, "nobody.md", &g), 0);
+	episode_release(&g);
+}
+
+/*
+ * A catalog of schema version 1 (as revcast 1 wrote it, without the
+ * source stamp) is upgraded in place: its rows stay, with no stamp.
+ */
+static void test_upgrade_from_1(void **state)
+{
+	struct fixture *f = *state;
+	struct episode g;
+	sqlite3 *db;
+	char *v;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE TABLE history (key TEXT PRIMARY KEY NOT NULL, guid TEXT UNIQUE NOT NULL,"
+		" number INTEGER UNIQUE NOT NULL, pub_date INTEGER NOT NULL,"
+		" UNIQUE (key, guid, number, pub_date));"
+		"CREATE TABLE episodes (key TEXT PRIMARY KEY NOT NULL, guid TEXT UNIQUE NOT NULL,"
+		" slug TEXT UNIQUE NOT NULL, pub_date INTEGER NOT NULL, render_key TEXT, file TEXT,"
+		" bytes INTEGER NOT NULL DEFAULT 0, samples INTEGER NOT NULL DEFAULT 0,"
+		" sample_rate INTEGER NOT NULL DEFAULT 0, duration REAL NOT NULL DEFAULT 0,"
+		" title TEXT, author TEXT, summary TEXT, content_html TEXT,"
+		" explicit INTEGER NOT NULL DEFAULT 0, number INTEGER UNIQUE NOT NULL,"
+		" transcript_vtt TEXT, transcript_srt TEXT, chapters TEXT, page TEXT,"
+		" FOREIGN KEY (key, guid, number, pub_date)"
+		" REFERENCES history (key, guid, number, pub_date));"
+		"CREATE INDEX episodes_newest ON episodes (pub_date DESC, number DESC);"
+		"INSERT INTO history VALUES ('old.md', 'g-old', 1, 1000);"
+		"INSERT INTO episodes (key, guid, slug, pub_date, number, title, bytes)"
+		" VALUES ('old.md', 'g-old', 'old', 1000, 1, 'Old', 42);"
+		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(catalog_open(&f->c, f->path), 0);
+	v = raw_query(f->path, "PRAGMA user_version");
+	assert_string_equal(v, "2");
+	free(v);
+	episode_init(&g);
+	assert_int_equal(catalog_get(f->c, "old.md", &g), 1);
+	assert_string_equal(g.title, "Old");
+	assert_true(g.bytes == 42);
+	assert_null(g.source_stamp);
+	assert_int_equal(catalog_set_stamp(f->c, "old.md", "s"), 0);
+	assert_int_equal(catalog_get(f->c, "old.md", &g), 1);
+	assert_string_equal(g.source_stamp, "s");
+	assert_int_equal(catalog_next_number(f->c), 2);
+	episode_release(&g);
+	/* opening it again leaves it as it is */
+	catalog_close(f->c);
+	assert_int_equal(catalog_open(&f->c, f->path), 0);
+	assert_int_equal(catalog_get(f->c, "old.md", &g), 1);
+	assert_string_equal(g.source_stamp, "s");
+	episode_release(&g);
 }
 
 static void test_newer_version_refused(void **state)
@@ -952,6 +1040,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_make_guid, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_version_refused, setup_dir, teardown),
+		cmocka_unit_test_setup_teardown(test_source_stamp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_from_1, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_catalog, setup_dir, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_put_in_transaction, setup, teardown),
