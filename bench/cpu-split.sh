@@ -25,7 +25,7 @@ for line in sys.stdin:
     p = float(pct)
     if "espeak" in dso: cats["synthesis"] += p
     elif "samplerate" in dso: cats["resampling"] += p
-    elif "ebur128" in dso or "limiter" in sym or "loudness" in sym: cats["loudness"] += p
+    elif "ebur128" in dso or any(k in sym for k in ("limiter", "loudness", "ring", "gain_read", "sinc")): cats["loudness"] += p
     elif "mp3lame" in dso: cats["encoding"] += p
     else: cats["other"] += p
 t = sum(cats.values()) or 1
