@@ -101,6 +101,9 @@ static void timeline_copy(struct timeline *dst, const struct timeline *src)
 	memcpy(dst->words, src->words, src->nr_words * sizeof(*src->words));
 }
 
+/* At most this many chapters: ID3v2's CTOC counts its entries in one byte. */
+#define MAX_CHAPTERS 255
+
 /* A chapter title from a paragraph's opening words (at most ~6 words). */
 static char *opening_words(const char *text)
 {
@@ -137,15 +140,28 @@ static void add_chapter(struct episode_result *res, size_t *alloc, double start,
  * every paragraph. Each chapter ends where the next begins; the last at the
  * end of the file.
  */
+/* Whether a segment starts a chapter: a heading, or without headings a paragraph. */
+static int is_chapter_start(const struct segment *seg, int headings)
+{
+	return headings ? seg->kind == SEG_HEADING :
+	       seg->kind != SEG_INTRO && seg->kind != SEG_OUTRO;
+}
+
 static void make_chapters(struct episode_result *res, const struct review *r)
 {
 	const struct script *s = &res->script;
-	size_t i, alloc = 0;
+	size_t i, alloc = 0, candidates = 0, seen = 0, stride;
 	int headings = 0;
 
 	for (i = 0; i < s->nr; i++)
 		if (s->segs[i].kind == SEG_HEADING)
 			headings = 1;
+	for (i = 0; i < s->nr && i < res->timeline.nr_segs; i++)
+		if (is_chapter_start(&s->segs[i], headings))
+			candidates++;
+	/* ID3's CTOC holds 255 chapters: beyond that, one per `stride` parts. */
+	stride = candidates > MAX_CHAPTERS - 1 ?
+		 (candidates + MAX_CHAPTERS - 2) / (MAX_CHAPTERS - 1) : 1;
 	add_chapter(res, &alloc, 0.0, xstrdup("Introduction"));
 	for (i = 0; i < s->nr && i < res->timeline.nr_segs; i++) {
 		const struct segment *seg = &s->segs[i];
@@ -153,8 +169,7 @@ static void make_chapters(struct episode_result *res, const struct review *r)
 		struct strbuf t = STRBUF_INIT;
 		size_t j;
 
-		if (headings ? seg->kind != SEG_HEADING :
-		    (seg->kind == SEG_INTRO || seg->kind == SEG_OUTRO))
+		if (!is_chapter_start(seg, headings) || seen++ % stride)
 			continue;
 		for (j = 0; j < seg->nr_sentences; j++) {
 			if (j)

@@ -96,6 +96,13 @@ test_expect_success '--loudness sets the integrated loudness' '
 	grep "loudness" err
 '
 
+test_expect_success 'more paragraphs than ID3 chapters allow (255): merged, not refused' '
+	{ echo "Many Paragraphs"; echo; for i in $(seq 300); do echo "Paragraph $i is short."; echo; done; } >many.txt &&
+	"$REVCAST" render -q many.txt -o many.mp3 >/dev/null &&
+	n=$(ffprobe -v error -show_chapters -of csv many.mp3 | wc -l) &&
+	test "$n" -le 255 && test "$n" -gt 100
+'
+
 test_expect_success 'a French review is read by the French voice' '
 	printf -- "---\ntitle: Le Bruit des glaçons\nauthor: Anne Martin\nlang: fr\n---\n\nUn film drôle et noir, servi très frais.\n" >fr.md &&
 	"$REVCAST" text --speech fr.md >fr.out &&
