@@ -160,23 +160,10 @@ char *lexicon_fold(const char *s, size_t len)
 
 /* ---- hash tables ---- */
 
-/* FNV-1a hash of n bytes. */
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 /* The slot of key (n bytes) in the whole-key table: its entry, or an empty slot. */
 static size_t key_slot(const struct lexicon *lx, const char *key, size_t n)
 {
-	size_t mask = lx->slots - 1, s = (size_t)hash_bytes(key, n) & mask;
+	size_t mask = lx->slots - 1, s = (size_t)hash_fnv1a(key, n) & mask;
 
 	while (lx->by_key[s] >= 0) {
 		const struct lexicon_entry *e = &lx->entries[lx->by_key[s]];
@@ -191,7 +178,7 @@ static size_t key_slot(const struct lexicon *lx, const char *key, size_t n)
 /* The slot of first word w (n bytes) in the first-word table. */
 static size_t first_slot(const struct lexicon *lx, const char *w, size_t n)
 {
-	size_t mask = lx->slots - 1, s = (size_t)hash_bytes(w, n) & mask;
+	size_t mask = lx->slots - 1, s = (size_t)hash_fnv1a(w, n) & mask;
 
 	while (lx->by_first[s] >= 0) {
 		const struct lexicon_entry *e = &lx->entries[lx->by_first[s]];

@@ -547,6 +547,19 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	return atomic_file_commit(&af);
 }
 
+uint64_t hash_fnv1a(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
 int fork_piped(int *fd, const char *what)
 {
 	int fds[2];

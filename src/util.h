@@ -135,6 +135,9 @@ void atomic_file_abort(struct atomic_file *af);
 /* Writes a whole buffer to `path` atomically. */
 int write_file_atomic(const char *path, const void *data, size_t len);
 
+/* FNV-1a hash of n bytes (for hash tables; not for security). */
+uint64_t hash_fnv1a(const void *data, size_t n);
+
 /*
  * Creates a pipe and forks, flushing stdio first. In the child returns 0
  * with *fd the pipe's write end; in the parent returns the child's pid

@@ -73,23 +73,10 @@ struct strmap {
 	size_t nr, cap;   /* cap: a power of two, or 0 */
 };
 
-/* FNV-1a hash of n bytes. */
-static uint64_t hash_str(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 /* The slot of key (n bytes): where it is, or the empty slot where it would go. */
 static struct strmap_slot *strmap_slot(const struct strmap *m, const char *key, size_t n)
 {
-	size_t mask = m->cap - 1, i = (size_t)hash_str(key, n) & mask;
+	size_t mask = m->cap - 1, i = (size_t)hash_fnv1a(key, n) & mask;
 
 	while (m->slots[i].key &&
 	       (strlen(m->slots[i].key) != n || memcmp(m->slots[i].key, key, n)))

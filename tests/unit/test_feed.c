@@ -63,23 +63,6 @@ static void make_config(struct feed_config *c)
 }
 
 /* Frees what make_episodes() allocated (catalog.c's episode_release is not ours). */
-static void free_episode(struct episode *e)
-{
-	free(e->key);
-	free(e->guid);
-	free(e->slug);
-	free(e->render_key);
-	free(e->file);
-	free(e->title);
-	free(e->author);
-	free(e->summary);
-	free(e->content_html);
-	free(e->transcript_vtt);
-	free(e->transcript_srt);
-	free(e->chapters);
-	free(e->page);
-}
-
 /* Three episodes, newest first: a hostile one, a plain one, a bare one. */
 static void make_episodes(struct episode eps[3])
 {
@@ -134,7 +117,7 @@ static void free_episodes(struct episode *eps, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		free_episode(&eps[i]);
+		episode_release(&eps[i]);
 }
 
 /* A parsed feed with an XPath context that knows the feed's prefixes. */
