@@ -207,12 +207,12 @@ static void hash_int(struct sha256_ctx *h, long long v)
 /* Adds a file's contents (or its absence) to the hash. */
 static void hash_file(struct sha256_ctx *h, const char *path)
 {
-	struct strbuf sb = STRBUF_INIT;
+	/* Read and digested once per build, not once per review. */
+	const struct cached_file *f = path ? file_cached(path, 64u << 20) : NULL;
 
-	if (path && is_file(path) && !read_file(path, &sb, 64u << 20))
-		sha256_update(h, sb.len, (const uint8_t *)sb.buf);
+	if (f)
+		sha256_update(h, sizeof(f->sha256), f->sha256);
 	hash_str(h, path ? "file" : NULL);
-	strbuf_release(&sb);
 }
 
 /* The render key of a prepared job: see struct episode_job. */

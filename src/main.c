@@ -211,7 +211,7 @@ static int cmd_render(int argc, char **argv)
 	return ret ? 1 : 0;
 }
 
-static void print_script(const struct script *s, const struct review *r)
+static void print_script(const struct script *s)
 {
 	size_t i, j;
 
@@ -226,7 +226,6 @@ static void print_script(const struct script *s, const struct review *r)
 			printf("%s\n", seg->sentences[j].spoken);
 		printf("[pause %d ms]\n", seg->pause_after_ms);
 	}
-	(void)r;
 }
 
 static int cmd_text(int argc, char **argv)
@@ -285,7 +284,7 @@ static int cmd_text(int argc, char **argv)
 
 			printf("voice profile: %s (eSpeak NG %s%s%s)\n", v->name, v->espeak_voice,
 			       v->variant ? "+" : "", v->variant ? v->variant : "");
-			print_script(&job.script, &r);
+			print_script(&job.script);
 			episode_job_release(&job);
 		}
 	}

@@ -461,6 +461,7 @@ static int text_has_listed(const char *text, char **list, size_t nr)
 
 int text_is_explicit(const struct review *r, const char *lang, const char *voices_dir)
 {
+	const struct cached_file *f;
 	struct strbuf sb = STRBUF_INIT;
 	char **list = NULL, *path, *line, *save = NULL;
 	size_t nr = 0, alloc = 0, i, plen;
@@ -470,11 +471,12 @@ int text_is_explicit(const struct review *r, const char *lang, const char *voice
 		return r->explicit_flag;
 	plen = strcspn(lang ? lang : "en", "-_");
 	path = xasprintf("%s/explicit-%.*s.txt", voices_dir, (int)plen, lang ? lang : "en");
-	if (!is_file(path) || read_file(path, &sb, 1u << 20)) {
+	f = file_cached(path, 1u << 20);   /* read once per build, not per review */
+	if (!f) {
 		free(path);
-		strbuf_release(&sb);
 		return 0;
 	}
+	strbuf_add(&sb, f->data.buf, f->data.len);
 	for (line = strtok_r(sb.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		size_t len = strcspn(line, "#\r");
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <nettle/sha2.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -545,6 +546,43 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 		return error("cannot write '%s': %s", path, strerror(e));
 	}
 	return atomic_file_commit(&af);
+}
+
+const struct cached_file *file_cached(const char *path, size_t max)
+{
+	static struct cached_file *files;
+	static size_t nr, alloc;
+	struct cached_file *f = NULL;
+	struct sha256_ctx ctx;
+	struct stat st;
+	size_t i;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > max)
+		return NULL;
+	for (i = 0; i < nr && !f; i++)
+		if (!strcmp(files[i].path, path))
+			f = &files[i];
+	if (f && f->dev == st.st_dev && f->ino == st.st_ino && f->size == st.st_size &&
+	    f->mtime_ns == st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec)
+		return f;
+	if (!f) {
+		ALLOC_GROW(files, nr + 1, alloc);
+		f = &files[nr++];
+		f->path = xstrdup(path);
+		strbuf_init(&f->data);
+	}
+	strbuf_reset(&f->data);
+	f->size = -1;   /* no version matches until the read succeeds */
+	if (read_file(path, &f->data, max))
+		return NULL;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->size = st.st_size;
+	f->mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	sha256_init(&ctx);
+	sha256_update(&ctx, f->data.len, (const uint8_t *)f->data.buf);
+	sha256_digest(&ctx, sizeof(f->sha256), f->sha256);
+	return f;
 }
 
 uint64_t hash_fnv1a(const void *data, size_t n)

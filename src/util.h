@@ -135,6 +135,23 @@ void atomic_file_abort(struct atomic_file *af);
 /* Writes a whole buffer to `path` atomically. */
 int write_file_atomic(const char *path, const void *data, size_t len);
 
+/*
+ * A file read once per process for each version of it (path, device,
+ * inode, size, modification time): later calls for an unchanged file
+ * return the same contents without reading it again. `sha256` is the
+ * digest of `data`. Returns NULL when it is not a regular file or is
+ * larger than max, or (with an error printed) when it cannot be read. The result is valid until the next call for
+ * the same path.
+ */
+struct cached_file {
+	char *path;
+	unsigned long long dev, ino;
+	long long size, mtime_ns;
+	struct strbuf data;
+	unsigned char sha256[32];
+};
+const struct cached_file *file_cached(const char *path, size_t max);
+
 /* FNV-1a hash of n bytes (for hash tables; not for security). */
 uint64_t hash_fnv1a(const void *data, size_t n);
 
