@@ -7,7 +7,7 @@ PREFIX ?= /usr/local
 DATADIR ?= $(PREFIX)/share/revcast
 
 CC ?= cc
-PKGS = espeak-ng lame sndfile samplerate libebur128 yaml-0.1 libcmark inih \
+PKGS = espeak-ng lame sndfile soxr libebur128 yaml-0.1 libcmark inih \
        sqlite3 libxml-2.0 libpng libjpeg nettle uuid
 
 WARNINGS = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
@@ -36,7 +36,7 @@ DEP = $(OBJ:.o=.d) $(UNIT_BIN:=.d)
 
 # Debian packages: to build, and (in addition) to run the tests and benchmarks.
 DEBS_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data \
-	libmp3lame-dev libsndfile1-dev libsamplerate0-dev libebur128-dev \
+	libmp3lame-dev libsndfile1-dev libsoxr-dev libebur128-dev \
 	libyaml-dev libcmark-dev libinih-dev libsqlite3-dev libxml2-dev \
 	libpng-dev libjpeg-dev nettle-dev uuid-dev wbritish wamerican wfrench
 DEBS_TEST = libcmocka-dev ffmpeg mp3val libxml2-utils python3 \

@@ -1,6 +1,6 @@
 #!/bin/bash
 # CPU per review, split into synthesis (libespeak-ng), resampling
-# (libsamplerate), loudness (libebur128 and the limiter in loudness.c),
+# (libsoxr), loudness (libebur128 and the limiter in loudness.c),
 # encoding (libmp3lame) and the rest, from `perf record` of one render of
 # the example review (both processes). The hardware limit for a feed is
 # this CPU time times the reviews, divided by the cores.
@@ -24,7 +24,7 @@ for line in sys.stdin:
     pct, dso, sym = line.rstrip("\n").split("\t", 2)
     p = float(pct)
     if "espeak" in dso: cats["synthesis"] += p
-    elif "samplerate" in dso: cats["resampling"] += p
+    elif "soxr" in dso: cats["resampling"] += p
     elif "ebur128" in dso or any(k in sym for k in ("limiter", "loudness", "ring", "gain_read", "sinc")): cats["loudness"] += p
     elif "mp3lame" in dso: cats["encoding"] += p
     else: cats["other"] += p

@@ -74,6 +74,7 @@ void audio_settings_init(struct audio_settings *s)
 	s->vbr = 0;
 	s->vbr_quality = 4;
 	s->quality = 5;
+	s->bandwidth = 0;
 }
 
 /* "mp3", "wav" or "flac" (any case) to its format; -1 for anything else. */
@@ -354,17 +355,18 @@ static void lame_report(const char *fmt, va_list ap)
 }
 
 /*
- * Creates and configures the LAME encoder: mono, in and out at the sample
- * rate, CBR at the bitrate or VBR (vbr_default) at vbr_quality, the
- * algorithm quality, a Xing/Info frame, no automatic ID3 tag.
+ * A LAME encoder for settings s: mono, in and out at the sample rate, CBR
+ * at the bitrate or VBR (vbr_default) at vbr_quality, the algorithm
+ * quality, a Xing/Info frame, no automatic ID3 tag; with a lowpass filter
+ * at `lowpass` Hz, or LAME's own choice for the bitrate when 0. NULL when
+ * LAME refuses the settings.
  */
-static int mp3_open(struct audio_sink *k)
+static lame_global_flags *mp3_encoder(const struct audio_settings *s, int lowpass)
 {
-	const struct audio_settings *s = &k->set;
 	lame_global_flags *gf = lame_init();
 
 	if (!gf)
-		return error("cannot initialise the MP3 encoder");
+		return NULL;
 	lame_set_errorf(gf, lame_report);
 	lame_set_debugf(gf, lame_quiet);
 	lame_set_msgf(gf, lame_quiet);
@@ -375,6 +377,8 @@ static int mp3_open(struct audio_sink *k)
 	lame_set_quality(gf, s->quality);
 	lame_set_write_id3tag_automatic(gf, 0);
 	lame_set_bWriteVbrTag(gf, 1);
+	if (lowpass > 0)
+		lame_set_lowpassfreq(gf, lowpass);
 	if (s->vbr) {
 		lame_set_VBR(gf, vbr_default);
 		lame_set_VBR_q(gf, s->vbr_quality);
@@ -384,8 +388,30 @@ static int mp3_open(struct audio_sink *k)
 	}
 	if (lame_init_params(gf) < 0) {
 		lame_close(gf);
-		return error("cannot set up the MP3 encoder for '%s'", k->path);
+		return NULL;
 	}
+	return gf;
+}
+
+/*
+ * Creates the sink's LAME encoder. When the input is band-limited below
+ * the lowpass LAME would choose for the bitrate (its choice is known only
+ * once an encoder is set up), the encoder is made again with the lowpass
+ * at the input's bandwidth: for eSpeak NG's speech at 96 kbit/s that is
+ * 11,025 Hz instead of LAME's 15 kHz or so, and a fifth less encoding
+ * time for the same sound (bench/cpu-split.sh).
+ */
+static int mp3_open(struct audio_sink *k)
+{
+	const struct audio_settings *s = &k->set;
+	lame_global_flags *gf = mp3_encoder(s, 0);
+
+	if (gf && s->bandwidth > 0 && lame_get_lowpassfreq(gf) > s->bandwidth) {
+		lame_close(gf);
+		gf = mp3_encoder(s, s->bandwidth);
+	}
+	if (!gf)
+		return error("cannot set up the MP3 encoder for '%s'", k->path);
 	k->lame = gf;
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * audio.h - audio stages after speech: a pull contract between stages
  * (as in opus-tools: each stage reads from the one before), resampling
- * with libsamplerate, and sinks that write the finished file: MP3 through
+ * with libsoxr, and sinks that write the finished file: MP3 through
  * libmp3lame with our own ID3v2 tag, or WAV/FLAC through libsndfile.
  *
  * Stage 4 of the pipeline: review -> text -> speech -> audio -> episode.
@@ -23,7 +23,7 @@ struct audio_source {
 	int rate;
 };
 
-/* Resampling (libsamplerate, SRC_SINC_FASTEST; see resample.c). */
+/* Resampling (libsoxr, SOXR_HQ; see resample.c). */
 struct resampler;
 /*
  * Wraps `in` so that reading `*out` gives the same audio at `rate`. The
@@ -46,6 +46,13 @@ struct audio_settings {
 	int vbr;             /* 0 CBR, 1 VBR */
 	int vbr_quality;     /* 0 (best) - 9, for VBR, default 4 */
 	int quality;         /* LAME algorithm quality 0 (best) - 9, default 5 */
+	/*
+	 * The highest frequency in the input, in Hz, when it is known to be
+	 * band-limited (speech from eSpeak NG: 11,025 Hz); 0 for full band.
+	 * MP3: LAME's lowpass filter is set no higher, so that it spends no
+	 * work or bits on a band with nothing in it. Default 0.
+	 */
+	int bandwidth;
 };
 void audio_settings_init(struct audio_settings *s);
 /* "mp3", "wav", "flac" -> format; -1 if unknown. */

@@ -1,22 +1,21 @@
 /*
  * episode.c - one review to one audio file. See episode.h.
  *
- * A render makes three passes over the speech, none of which holds more
- * than a few buffers of audio:
+ * A render synthesises the speech once and makes two passes over it,
+ * neither of which holds more than a few buffers of audio in memory:
  *
  *   1. measure: each part (intro jingle, speech, outro jingle) is read at
  *      its own rate and its integrated loudness measured (libebur128);
- *   1b. calibrate: the speech is synthesised again and run through
- *      limiters at three gains, to find the gain that lands on the target
- *      after limiting (see render_calibrate());
- *   2. stream: the speech is synthesised a third time and each part goes
- *      resampler -> gain -> (concatenated) -> true-peak limiter -> sink.
+ *      the speech, straight from the eSpeak NG child, also runs through
+ *      two trial limiters (the calibration, see measure_speech()) and is
+ *      kept in a spool file, so that it is synthesised only once;
+ *   2. stream: each part (the speech from its spool) goes gain ->
+ *      (concatenated) -> true-peak limiter -> resampler -> sink, see
+ *      render_chain(); in one process, or with the chain in a child and
+ *      the encoder here (render_options.processes).
  *
- * eSpeak NG is deterministic in a fresh process, so every pass hears the
- * same audio, and it costs little (about 1,300x real time) next to MP3
- * encoding. In pass 2 the speech child synthesises ahead through its pipe
- * while the parent encodes, as before. The target is the render options'
- * loudness plus what the encoder is known to take away (encoder_loss()).
+ * The target is the render options' loudness plus what the encoder is
+ * known to take away (encoder_loss()).
  *
  * Each part is normalised to the target on its own, jingles included: a
  * jingle mastered loud does not end up louder than the voice, nor a quiet
@@ -28,12 +27,16 @@
 #include "review.h"
 #include "util.h"
 
+#include <errno.h>
 #include <math.h>
 #include <nettle/sha2.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define CHUNK 4096
 
@@ -231,6 +234,8 @@ static void job_key(struct episode_job *j)
 	hash_file(&h, j->voice.path);
 	/* Loudness normalisation: its version, the target, the jingles. */
 	hash_str(&h, "loudness 1");
+	/* Audio stages: the resampler (libsoxr) and LAME's lowpass. */
+	hash_str(&h, "audio 2");
 	hash_int(&h, (long long)llround(o->loudness * 1000.0));
 	hash_file(&h, j->voice.intro_jingle);
 	hash_file(&h, j->voice.outro_jingle);
@@ -402,6 +407,100 @@ static long read_speech(void *src, float *buf, long n)
 }
 
 /*
+ * The speech as pass 1 heard it, kept in an unlinked temporary file for
+ * the passes after it, so that eSpeak NG synthesises each review once.
+ * eSpeak NG's samples are 16-bit and speech_read() divides them by 32768,
+ * so storing them back as 16-bit integers is exact, and half the size of
+ * floats: 2 bytes a sample, 44 kB a second of speech, on disk rather than
+ * in memory (a four-hour review is 700 MB of temporary file, not of RAM).
+ */
+struct spool {
+	FILE *f;
+	long long frames;           /* written in pass 1 */
+	short buf[CHUNK];
+};
+
+/* Creates the spool file in $TMPDIR (or /tmp). Returns 0 or -1 (printed). */
+static int spool_open(struct spool *s)
+{
+	const char *dir = getenv("TMPDIR");
+	struct strbuf path = STRBUF_INIT;
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	strbuf_addf(&path, "%s/revcast-speech-XXXXXX", dir);
+	fd = mkstemp(path.buf);
+	if (fd < 0) {
+		error("cannot create a temporary file in %s: %s", dir, strerror(errno));
+		strbuf_release(&path);
+		return -1;
+	}
+	unlink(path.buf);
+	strbuf_release(&path);
+	s->f = fdopen(fd, "w+b");
+	if (!s->f) {
+		close(fd);
+		return error("cannot open a temporary file: %s", strerror(errno));
+	}
+	s->frames = 0;
+	return 0;
+}
+
+/* Appends n samples. Returns 0 or -1 (printed: a full disk, say). */
+static int spool_write(struct spool *s, const float *x, long n)
+{
+	while (n > 0) {
+		long len = n > CHUNK ? CHUNK : n, i;
+
+		for (i = 0; i < len; i++) {
+			float v = x[i] * 32768.0f;
+
+			s->buf[i] = (short)(v >= 32767.0f ? 32767 : v <= -32768.0f ? -32768 :
+					    lrintf(v));
+		}
+		if (fwrite(s->buf, sizeof(*s->buf), (size_t)len, s->f) != (size_t)len)
+			return error("cannot write the temporary speech file: %s",
+				     strerror(errno));
+		s->frames += len;
+		x += len;
+		n -= len;
+	}
+	return 0;
+}
+
+/* Rewinds the spool for reading. Returns 0 or -1 (printed). */
+static int spool_rewind(struct spool *s)
+{
+	if (fflush(s->f) || fseek(s->f, 0L, SEEK_SET))
+		return error("cannot write the temporary speech file: %s", strerror(errno));
+	return 0;
+}
+
+/* The spool's read, as audio_read_fn: what pass 1 heard, from the start. */
+static long spool_read(void *src, float *buf, long n)
+{
+	struct spool *s = src;
+	size_t got, i;
+
+	if (n > CHUNK)
+		n = CHUNK;
+	got = fread(s->buf, sizeof(*s->buf), (size_t)n, s->f);
+	if (got < (size_t)n && ferror(s->f))
+		return error("cannot read the temporary speech file: %s", strerror(errno));
+	for (i = 0; i < got; i++)
+		buf[i] = s->buf[i] / 32768.0f;
+	return (long)got;
+}
+
+static void spool_close(struct spool *s)
+{
+	if (s->f)
+		fclose(s->f);
+	s->f = NULL;
+}
+
+/*
  * The parts of an episode, in order: the intro jingle, the speech (intro,
  * review, outro, with their pauses), the outro jingle. Each is normalised
  * to the target loudness on its own; the limiter runs over all of them.
@@ -413,6 +512,8 @@ struct part {
 	int present;
 	struct file_source file;
 	struct speech *sp;
+	struct spool *spool;        /* the speech, once pass 1 has heard it */
+	int spooled;                /* pass 1 is over: read the spool */
 	struct audio_source raw;    /* at its own rate */
 	struct resampler *rs;
 	struct gain_stage gain;
@@ -448,15 +549,34 @@ struct render {
 	struct episode_result *res;
 	struct part parts[NR_PARTS];
 	int cur;                    /* the part being read */
+	int rate;                   /* pass 2: the parts' common rate */
 	struct limiter *lim;
+	struct resampler *rs;       /* pass 2: the common rate to the output's */
 	struct audio_sink *sink;
 };
 
-/* Opens part p's source at its own rate (for the speech, starts the child). */
+/*
+ * Opens part p's source at its own rate. For the speech: the first time
+ * starts the child (and a spool for what it says), afterwards replays the
+ * spool from the start.
+ */
 static int part_open(struct render *rd, struct part *p)
 {
 	if (p->jingle)
 		return file_source_open(&p->file, p->jingle, &p->raw);
+	if (p->spooled) {
+		if (spool_rewind(p->spool))
+			return -1;
+		p->raw.read = spool_read;
+		p->raw.src = p->spool;
+		p->raw.rate = SPEECH_RATE;
+		return 0;
+	}
+	if (!p->spool) {
+		p->spool = xcalloc(1, sizeof(*p->spool));
+		if (spool_open(p->spool))
+			return -1;
+	}
 	if (speech_open(&p->sp, &rd->res->script, &rd->job->voice, rd->job->review->path))
 		return -1;
 	p->raw.read = read_speech;
@@ -494,7 +614,7 @@ static int part_close(struct render *rd, struct part *p, int check)
  * by under 0.05 per dB): a straight line through two points lands within
  * a few hundredths of a LU. When the answer lies more than CAL_REACH_DB
  * outside the points (loud targets need much more gain), the speech is
- * synthesised again and measured at two gains around that answer, at
+ * read again (from its spool) and measured at two gains around that answer, at
  * most CAL_ROUNDS times. The limiter cannot make everything loud: with its
  * 50 ms release, the example review reaches -13 LUFS with 7 dB over plain
  * normalisation, -12.7 with 12 dB, and only -11.3 with 25 dB. So the gain
@@ -636,7 +756,7 @@ static void warn_unreachable(struct render *rd, struct calibration *cal, double 
 }
 
 /*
- * Synthesises the speech again and runs it through a calibration at gains
+ * Reads the speech again from its spool and runs it through a calibration at gains
  * around g (g - CAL_STEP_DB / 2 and up). Returns 0 or -1 (printed).
  */
 static int calibrate_again(struct render *rd, struct part *p, struct calibration *cal,
@@ -695,7 +815,8 @@ static int measure_speech(struct render *rd, struct part *p, double want)
 		float *buf = started ? cal->tmp : hold + held;
 		long n = p->raw.read(p->raw.src, buf, CHUNK);
 
-		if (n < 0 || loudness_meter_add(meter, buf, n))
+		if (n < 0 || loudness_meter_add(meter, buf, n) ||
+		    spool_write(p->spool, buf, n))
 			goto out;
 		if (started) {
 			/* calibration_feed() reuses tmp: move what was read first. */
@@ -721,8 +842,10 @@ static int measure_speech(struct render *rd, struct part *p, double want)
 		if (n == 0)
 			break;
 	}
+	timeline_copy(&rd->res->timeline, speech_timeline(p->sp));
 	if (part_close(rd, p, 1))
 		goto out;
+	p->spooled = 1;
 	p->lufs = loudness_meter_integrated(meter);
 	p->gain_db = 0.0;
 	if (!isfinite(p->lufs)) {
@@ -759,8 +882,7 @@ out:
 /*
  * Pass 1: measures each part's integrated loudness at its own rate, and
  * sets the gain that brings it to `want` (see measure_speech() for the
- * speech, which is synthesised once just for this: eSpeak NG is
- * deterministic in a fresh process, so pass 2 hears the same audio).
+ * speech, which is synthesised here, once, and spooled for pass 2).
  * Returns 0 or -1 (printed).
  */
 static int render_measure(struct render *rd, double want)
@@ -813,8 +935,6 @@ static long parts_read(void *src, float *buf, long n)
 			p->frames += got;
 			return got;
 		}
-		if (p->sp)
-			timeline_copy(&rd->res->timeline, speech_timeline(p->sp));
 		if (part_close(rd, p, 1))
 			return -1;
 		rd->cur++;
@@ -823,56 +943,194 @@ static long parts_read(void *src, float *buf, long n)
 }
 
 /*
- * Pass 2: opens every part again, resampled to the output rate and with
- * its gain, and streams them through the limiter into the sink. Returns 0
- * or -1 (printed).
+ * Pass 2's chain, into *out at the output rate: each part with its gain at
+ * a common rate, concatenated, the true-peak limiter, then the resampler to
+ * the output rate. When the parts share one rate (the speech alone, at
+ * 22,050 Hz) that is the common rate: the limiter then works on half the
+ * samples, and its 4x-oversampled peaks are those of the same band-limited
+ * signal the resampler goes on to reproduce. Otherwise (jingles at other
+ * rates) every part is resampled to the output rate first. Sets
+ * *bandwidth to the lowest part rate's Nyquist frequency. Returns 0 or -1
+ * (printed).
  */
-static int render_stream(struct render *rd, const char *out_path)
+static int render_chain(struct render *rd, struct audio_source *out, int *bandwidth)
 {
 	const struct render_options *o = rd->job->opts;
 	struct audio_source all, limited;
-	long long total = 0;
-	float *buf = NULL;
-	int i, ret = -1;
+	int i, rate = 0, low = o->audio.sample_rate;
 
-	if (audio_sink_open(&rd->sink, out_path, &o->audio))
-		return -1;
+	for (i = 0; i < NR_PARTS; i++) {
+		struct part *p = &rd->parts[i];
+
+		if (!p->present)
+			continue;
+		if (part_open(rd, p))
+			return -1;
+		rate = !rate || rate == p->raw.rate ? p->raw.rate : o->audio.sample_rate;
+		if (p->raw.rate < low)
+			low = p->raw.rate;
+	}
 	for (i = 0; i < NR_PARTS; i++) {
 		struct part *p = &rd->parts[i];
 		struct audio_source at_rate;
 
 		if (!p->present)
 			continue;
-		if (part_open(rd, p) ||
-		    resampler_new(&p->rs, &p->raw, o->audio.sample_rate, &at_rate))
+		if (resampler_new(&p->rs, &p->raw, rate, &at_rate))
 			return -1;
 		gain_stage_init(&p->gain, &at_rate, pow(10.0, p->gain_db / 20.0), &p->src);
 	}
+	*bandwidth = low < o->audio.sample_rate ? low / 2 : 0;
+	rd->rate = rate;
 	all.read = parts_read;
 	all.src = rd;
-	all.rate = o->audio.sample_rate;
+	all.rate = rate;
 	if (limiter_new(&rd->lim, &all, LIMITER_CEILING, &limited))
 		return -1;
-	buf = xmalloc(CHUNK * sizeof(*buf));
-	for (;;) {
-		long n = limited.read(limited.src, buf, CHUNK);
+	return resampler_new(&rd->rs, &limited, o->audio.sample_rate, out);
+}
 
+/* What the last pass learnt besides the audio (the child sends it at the end). */
+struct stream_tail {
+	double limiter_db;          /* the limiter's largest reduction */
+	long long intro_frames;     /* the intro jingle's length, at rd->rate */
+};
+
+static void stream_tail_get(struct render *rd, struct stream_tail *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->limiter_db = limiter_max_reduction(rd->lim);
+	t->intro_frames = rd->parts[PART_INTRO_JINGLE].frames;
+}
+
+/*
+ * The child of a two-process pass 2: reads the chain and sends blocks
+ * (a long count, then that many floats) through fd, then a count of 0 and
+ * the stream_tail; a count of -1 when the chain failed (printed). Never
+ * returns.
+ */
+static void stream_child(struct render *rd, struct audio_source *src, int fd)
+{
+	float *buf = xmalloc(CHUNK * sizeof(*buf));
+	struct stream_tail t;
+	/* Fault injection for the tests: this child dies of a crash. */
+	int crash = !!getenv("REVCAST_TEST_STAGE_ABORT");
+
+	for (;;) {
+		long n = src->read(src->src, buf, CHUNK);
+
+		if (crash)
+			abort();
+		if (write_full(fd, &n, sizeof(n)) ||
+		    (n > 0 && write_full(fd, buf, (size_t)n * sizeof(*buf))))
+			_exit(3);   /* the parent has gone */
 		if (n < 0)
-			goto out;
+			_exit(1);
 		if (n == 0)
 			break;
-		if (audio_sink_write(rd->sink, buf, n))
-			goto out;
+	}
+	stream_tail_get(rd, &t);
+	_exit(write_full(fd, &t, sizeof(t)) ? 3 : 0);
+}
+
+/*
+ * Pass 2 in two processes: the chain runs in a child, the encoder here.
+ * Returns the frames written, or -1 (printed).
+ */
+static long long stream_two(struct render *rd, struct audio_source *src,
+			    struct stream_tail *t)
+{
+	float *buf = NULL;
+	long long total = 0;
+	int fd, status, ok = 0, printed = 0;
+	pid_t pid = fork_piped(&fd, "the audio stage");
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		stream_child(rd, src, fd);
+	buf = xmalloc(CHUNK * sizeof(*buf));
+	for (;;) {
+		long n;
+
+		if (read_full_fd(fd, &n, sizeof(n)))
+			break;      /* the child died: a crash */
+		if (n < 0) {
+			printed = 1;        /* by the child */
+			break;
+		}
+		if (n > CHUNK || (n > 0 && read_full_fd(fd, buf, (size_t)n * sizeof(*buf))))
+			break;
+		if (n == 0) {
+			ok = !read_full_fd(fd, t, sizeof(*t));
+			break;
+		}
+		if (audio_sink_write(rd->sink, buf, n)) {
+			printed = 1;
+			break;
+		}
 		total += n;
 	}
-	rd->res->limiter_db = limiter_max_reduction(rd->lim);
-	rd->res->timeline_offset = (double)rd->parts[PART_INTRO_JINGLE].frames /
-				   o->audio.sample_rate;
-	rd->res->audio.duration = (double)total / o->audio.sample_rate;
-	ret = 0;
-out:
+	if (!ok)
+		kill(pid, SIGKILL);
+	close(fd);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
 	free(buf);
-	return ret;
+	if (ok && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return total;
+	if (!printed)
+		error("%s: the audio stage stopped unexpectedly", rd->job->review->path);
+	return -1;
+}
+
+/* Pass 2 in this process. Returns the frames written, or -1 (printed). */
+static long long stream_one(struct render *rd, struct audio_source *src,
+			    struct stream_tail *t)
+{
+	float *buf = xmalloc(CHUNK * sizeof(*buf));
+	long long total = 0;
+
+	for (;;) {
+		long n = src->read(src->src, buf, CHUNK);
+
+		if (n < 0 || (n > 0 && audio_sink_write(rd->sink, buf, n))) {
+			total = -1;
+			break;
+		}
+		if (n == 0)
+			break;
+		total += n;
+	}
+	free(buf);
+	if (total >= 0)
+		stream_tail_get(rd, t);
+	return total;
+}
+
+/*
+ * Pass 2: opens every part again (the speech from its spool) with its gain
+ * and streams the chain (see render_chain()) into the sink, in one process
+ * or two (render_options.processes). Returns 0 or -1 (printed).
+ */
+static int render_stream(struct render *rd, const char *out_path)
+{
+	const struct render_options *o = rd->job->opts;
+	struct audio_settings settings = o->audio;
+	struct audio_source src;
+	struct stream_tail t;
+	long long total;
+
+	if (render_chain(rd, &src, &settings.bandwidth) ||
+	    audio_sink_open(&rd->sink, out_path, &settings))
+		return -1;
+	total = o->processes > 1 ? stream_two(rd, &src, &t) : stream_one(rd, &src, &t);
+	if (total < 0)
+		return -1;
+	rd->res->limiter_db = t.limiter_db;
+	rd->res->timeline_offset = (double)t.intro_frames / rd->rate;
+	rd->res->audio.duration = (double)total / o->audio.sample_rate;
+	return 0;
 }
 
 /* Frees everything rd holds; a sink still open is aborted (no file is left). */
@@ -880,8 +1138,14 @@ static void render_release(struct render *rd)
 {
 	int i;
 
-	for (i = 0; i < NR_PARTS; i++)
+	for (i = 0; i < NR_PARTS; i++) {
 		part_close(rd, &rd->parts[i], 0);
+		if (rd->parts[i].spool) {
+			spool_close(rd->parts[i].spool);
+			free(rd->parts[i].spool);
+		}
+	}
+	resampler_free(rd->rs);
 	limiter_free(rd->lim);
 	if (rd->sink)
 		audio_sink_abort(rd->sink);

@@ -32,6 +32,14 @@ struct render_options {
 	 */
 	double loudness;
 	const char *feed_lexicon;   /* the feed's pronunciation lexicon, or NULL */
+	/*
+	 * Processes for the render's last pass: 1 (default) runs it in this
+	 * process; 2 moves the gain, limiter and resampler into a child and
+	 * keeps the encoder here, so that they run side by side (for a single
+	 * render on a machine with cores to spare; a build's workers already
+	 * keep every core busy).
+	 */
+	int processes;
 };
 void render_options_init(struct render_options *o);
 

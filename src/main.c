@@ -163,6 +163,9 @@ static int cmd_render(int argc, char **argv)
 	int c, ret;
 
 	render_options_init(&ro);
+	/* One render: with a core to spare, the encoder gets one to itself. */
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		ro.processes = 2;
 	while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
 		if (c == 'o')
 			output = optarg;

@@ -163,6 +163,14 @@ uint64_t hash_fnv1a(const void *data, size_t n);
  */
 int fork_piped(int *fd, const char *what);
 
+/*
+ * Writes / reads exactly n bytes on fd, retrying after EINTR and short
+ * transfers. Return 0, or -1 (errno set; 0 for read_full_fd's early end of
+ * file). Nothing is printed.
+ */
+int write_full(int fd, const void *buf, size_t n);
+int read_full_fd(int fd, void *buf, size_t n);
+
 /* mkdir -p; prints an error naming the directory. */
 int mkdir_p(const char *dir, int mode);
 /* Whether path exists and is a directory / a regular file. */

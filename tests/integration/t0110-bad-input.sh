@@ -70,6 +70,15 @@ test_expect_success 'a crash inside libespeak-ng is one error naming the line' '
 	test -z "$(ls -A outdir)"
 '
 
+test_expect_success 'a crash in the audio stage process is one error, no file left' '
+	rm -rf outdir && mkdir outdir &&
+	test_must_fail env REVCAST_TEST_STAGE_ABORT=1 "$REVCAST" render crash.txt -o outdir/x.mp3 2>err &&
+	cat err &&
+	test "$(wc -l <err)" -eq 1 &&
+	grep "crash.txt: the audio stage stopped unexpectedly" err &&
+	test -z "$(ls -A outdir)"
+'
+
 test_expect_success 'U+0001 cannot change the speed of what follows' '
 	printf "Speed\n\nFirst \001 400S paragraph here.\n\nSecond paragraph is read normally.\n" >ctl.txt &&
 	printf "Speed\n\nFirst  400S paragraph here.\n\nSecond paragraph is read normally.\n" >plain.txt &&

@@ -74,6 +74,15 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$T/small" && mount -t tmpfs -o size=6m tmpfs 
 		consistent small/f &&
 		test "$(grep -c "<item>" small/f/feed.xml)" -eq 5
 	'
+	test_expect_success 'a render onto a full file system: one clear error, no file left' '
+		umount small && mount -t tmpfs -o size=2m tmpfs small &&
+		test_must_fail "$REVCAST" render -q feeds/f/reviews/rust-and-bone.txt \
+			--format wav -o small/x.wav 2>err &&
+		cat err &&
+		test "$(wc -l <err)" -eq 1 &&
+		grep "No space left on device" err &&
+		test -z "$(ls -A small)"
+	'
 	umount "$T/small" 2>/dev/null
 	trap - EXIT
 else
