@@ -350,6 +350,19 @@ static void write_item(struct feed_writer *fw, const struct feed_config *c,
 }
 
 /*
+ * libxml2's output callback: appends to the strbuf in ctx. Writing through
+ * an xmlOutputBuffer straight into our buffer avoids an xmlBuffer, whose
+ * growth copied the whole feed over and over (a tenth of a second for a
+ * 12 MB feed of 10,000 items).
+ */
+static int write_to_strbuf(void *ctx, const char *data, int len)
+{
+	if (len > 0)
+		strbuf_add(ctx, data, (size_t)len);
+	return len;
+}
+
+/*
  * Writes the feed for c and eps[0..nr) (in that order) and appends it to
  * out. Returns 0, or -1 (printed) when libxml2 fails; out is then
  * unchanged.
@@ -359,15 +372,18 @@ int feed_write(struct strbuf *out, const struct feed_config *c,
 	       const char *stylesheet)
 {
 	struct feed_writer fw = { NULL, STRBUF_INIT, STRBUF_INIT, 0 };
-	xmlBufferPtr buf;
-	size_t i;
+	xmlOutputBufferPtr ob;
+	size_t i, old_len = out->len;
 	int ret = -1;
 
-	buf = xmlBufferCreate();
-	if (!buf)
+	/* about 1.3 kB an item: one allocation for most feeds */
+	strbuf_grow(out, 4096 + nr * 1536);
+	ob = xmlOutputBufferCreateIO(write_to_strbuf, NULL, out, NULL);
+	if (!ob)
 		return error("cannot write the feed: libxml2 cannot allocate a buffer");
-	fw.w = xmlNewTextWriterMemory(buf, 0);
+	fw.w = xmlNewTextWriter(ob);   /* owns ob from here on */
 	if (!fw.w) {
+		xmlOutputBufferClose(ob);
 		error("cannot write the feed: libxml2 cannot create a writer");
 		goto out;
 	}
@@ -390,18 +406,20 @@ int feed_write(struct strbuf *out, const struct feed_config *c,
 	end(&fw);   /* channel */
 	end(&fw);   /* rss */
 	check(&fw, xmlTextWriterEndDocument(fw.w));
-	xmlFreeTextWriter(fw.w);   /* flushes into buf */
+	xmlFreeTextWriter(fw.w);   /* flushes into out and closes ob */
 	fw.w = NULL;
 	if (fw.failed) {
 		error("cannot write the feed: libxml2 failed");
 		goto out;
 	}
-	strbuf_add(out, xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
 	ret = 0;
 out:
 	if (fw.w)
 		xmlFreeTextWriter(fw.w);
-	xmlBufferFree(buf);
+	if (ret) {
+		out->len = old_len;
+		out->buf[old_len] = '\0';
+	}
 	strbuf_release(&fw.text);
 	strbuf_release(&fw.url);
 	return ret;
