@@ -1147,7 +1147,7 @@ static int take_lock(struct feed_build *b, const char *feed_dir)
 int build_feed(const char *feed_dir, const struct build_options *o, struct build_stats *st)
 {
 	struct feed_build b;
-	char **names = NULL, *cat_path = NULL, *ep_dir = NULL;
+	char **names = NULL, *cat_path = NULL, *ep_dir = NULL, *site_manifest;
 	struct episode *eps = NULL;
 	size_t nr = 0, nr_eps = 0, i;
 	int ret = -1, site_failed;
@@ -1211,7 +1211,9 @@ int build_feed(const char *feed_dir, const struct build_options *o, struct build
 	if (publish_feed(&b, &eps, &nr_eps))
 		goto out;
 	/* A page that cannot be written does not unpublish the feed. */
-	site_failed = site_write(b.out, &b.cfg, eps, nr_eps);
+	site_manifest = path_join(feed_dir, ".revcast-site");
+	site_failed = site_write(b.out, &b.cfg, eps, nr_eps, site_manifest, o->force);
+	free(site_manifest);
 	if (site_failed)
 		error("%s: the listening site is not complete", b.out);
 	collect_garbage(&b, eps, nr_eps);

@@ -13,10 +13,13 @@
 #include "html.h"
 #include "transcript.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 /* Shared by the pages and feed.xsl: it must not contain '<' or '&'. */
 static const char site_css[] =
@@ -625,6 +628,239 @@ void site_feed_xsl(struct strbuf *out)
 		"</xsl:stylesheet>\n");
 }
 
+/*
+ * What a build may skip. A page is rebuilt only when a digest of its
+ * inputs changes or the file on disk is not the one the last build
+ * wrote or checked. The manifest (a text file beside the catalog, written
+ * atomically) holds, per page and for index.html, the digest and the
+ * file's size, modification time (ns) and inode as they were after that
+ * build; a page whose digest and stat both match is neither rebuilt nor
+ * read. Trusted without reading: the transcript behind a page's block
+ * times is the one its render key made (the VTT file is named after the
+ * key, and a build renders again when it is missing), and a page that
+ * still has the size, nanosecond mtime and inode recorded has the bytes
+ * written then (an edit that restores all three, `touch -r` after a
+ * same-size edit, goes unnoticed; `revcast build --force` rewrites every
+ * page).
+ */
+
+/* Bump when the pages' HTML changes in a way their inputs do not show. */
+#define SITE_FORMAT 1
+#define MANIFEST_MAGIC "revcast-site 1"
+#ifndef REVCAST_VERSION
+#define REVCAST_VERSION "unknown"
+#endif
+
+/* FNV-1a, 64-bit, fed field by field; NULL and "" differ. */
+#define DIGEST_INIT UINT64_C(14695981039346656037)
+
+static uint64_t digest_add(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	while (n--) {
+		h ^= *p++;
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+static uint64_t digest_str(uint64_t h, const char *s)
+{
+	return s ? digest_add(h, s, strlen(s) + 1) : digest_add(h, "\xff", 1);
+}
+
+static uint64_t digest_num(uint64_t h, int64_t v)
+{
+	return digest_add(h, &v, sizeof(v));
+}
+
+/* Everything of feed.ini and this program that the pages show. */
+static uint64_t config_digest(const struct feed_config *c)
+{
+	uint64_t h = DIGEST_INIT;
+
+	h = digest_num(h, SITE_FORMAT);
+	h = digest_str(h, REVCAST_VERSION);
+	h = digest_str(h, c->language);
+	h = digest_str(h, c->cover_name);
+	h = digest_str(h, c->title);
+	h = digest_str(h, c->description);
+	h = digest_str(h, c->copyright);
+	return h;
+}
+
+/* Everything of one episode that its article shows (here or in the index). */
+static uint64_t episode_digest(uint64_t h, const struct episode *e)
+{
+	double d = e->duration;
+
+	h = digest_str(h, e->slug);
+	h = digest_str(h, e->page);
+	h = digest_str(h, e->title);
+	h = digest_str(h, e->author);
+	h = digest_str(h, e->summary);
+	h = digest_str(h, e->content_html);
+	h = digest_num(h, e->pub_date);
+	h = digest_add(h, &d, sizeof(d));
+	h = digest_str(h, e->file);
+	h = digest_str(h, e->transcript_vtt);
+	h = digest_str(h, e->transcript_srt);
+	h = digest_str(h, e->chapters);
+	/* stands for the VTT's contents, the block times */
+	return digest_str(h, e->render_key);
+}
+
+/* One manifest line: a file of the site as the last build left it. */
+struct site_record {
+	const char *name;     /* relative to the output; points into the manifest or eps */
+	uint64_t digest;
+	long long size, mtime_ns;
+	unsigned long long ino;
+};
+
+struct site_manifest {
+	struct strbuf text;           /* the file as read; names point into it */
+	struct site_record *old;      /* sorted by name */
+	size_t nr_old;
+	struct site_record *now;      /* what this build leaves */
+	size_t nr_now, alloc_now;
+	int changed;
+};
+
+static int cmp_record(const void *a, const void *b)
+{
+	return strcmp(((const struct site_record *)a)->name,
+		      ((const struct site_record *)b)->name);
+}
+
+/*
+ * Reads the manifest at path, made for output dir: a missing, foreign or
+ * damaged one reads as empty (everything is checked the slow way).
+ */
+static void manifest_read(struct site_manifest *m, const char *path, const char *dir)
+{
+	char *header = xasprintf("%s %s\t%s\n", MANIFEST_MAGIC, REVCAST_VERSION, dir);
+	char *p, *end;
+	size_t alloc = 0, hl = strlen(header);
+
+	memset(m, 0, sizeof(*m));
+	strbuf_init(&m->text);
+	m->changed = 1;
+	if (!path || !is_file(path) || read_file(path, &m->text, 256u << 20) ||
+	    m->text.len < hl || memcmp(m->text.buf, header, hl))
+		goto out;
+	p = m->text.buf + hl;
+	end = m->text.buf + m->text.len;
+	while (p < end) {
+		struct site_record r;
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *q;
+
+		if (!nl)
+			break;
+		*nl = '\0';
+		errno = 0;
+		r.digest = strtoull(p, &q, 16);
+		r.size = strtoll(q, &q, 10);
+		r.mtime_ns = strtoll(q, &q, 10);
+		r.ino = strtoull(q, &q, 10);
+		if (errno || *q != ' ' || !q[1])
+			break;
+		r.name = q + 1;
+		ALLOC_GROW(m->old, m->nr_old + 1, alloc);
+		m->old[m->nr_old++] = r;
+		p = nl + 1;
+	}
+	if (p != end) {   /* damaged: trust none of it */
+		m->nr_old = 0;
+		goto out;
+	}
+	qsort(m->old, m->nr_old, sizeof(*m->old), cmp_record);
+	m->changed = 0;
+out:
+	free(header);
+}
+
+/*
+ * Whether file `name` under dir is up to date: the manifest has it with
+ * this digest and the file still has the size, time and inode recorded.
+ * If so, the record is carried over to this build's.
+ */
+static int manifest_fresh(struct site_manifest *m, const char *dir, const char *name,
+			  uint64_t digest)
+{
+	struct site_record key, *r;
+	struct stat st;
+	char *path;
+	int ok;
+
+	key.name = name;
+	r = m->nr_old ? bsearch(&key, m->old, m->nr_old, sizeof(*m->old), cmp_record) : NULL;
+	if (!r || r->digest != digest)
+		return 0;
+	path = path_join(dir, name);
+	ok = !stat(path, &st) && S_ISREG(st.st_mode) && st.st_size == r->size &&
+	     st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec == r->mtime_ns &&
+	     (unsigned long long)st.st_ino == r->ino;
+	free(path);
+	if (ok) {
+		ALLOC_GROW(m->now, m->nr_now + 1, m->alloc_now);
+		m->now[m->nr_now++] = *r;
+	}
+	return ok;
+}
+
+/* Records file `name` under dir, just written or checked, with digest. */
+static void manifest_note(struct site_manifest *m, const char *dir, const char *name,
+			  uint64_t digest)
+{
+	struct site_record r;
+	struct stat st;
+	char *path = path_join(dir, name);
+	int ok = !stat(path, &st);
+
+	free(path);
+	m->changed = 1;
+	if (!ok)
+		return;
+	r.name = name;
+	r.digest = digest;
+	r.size = (long long)st.st_size;
+	r.mtime_ns = st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	r.ino = (unsigned long long)st.st_ino;
+	ALLOC_GROW(m->now, m->nr_now + 1, m->alloc_now);
+	m->now[m->nr_now++] = r;
+}
+
+/*
+ * Writes this build's records when they differ from the file's. A
+ * failure only costs time (the next build checks every page again), so
+ * it is a warning.
+ */
+static void manifest_write(struct site_manifest *m, const char *path, const char *dir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	if (!path || (!m->changed && m->nr_now == m->nr_old))
+		return;
+	strbuf_addf(&sb, "%s %s\t%s\n", MANIFEST_MAGIC, REVCAST_VERSION, dir);
+	for (i = 0; i < m->nr_now; i++)
+		strbuf_addf(&sb, "%016llx %lld %lld %llu %s\n",
+			    (unsigned long long)m->now[i].digest, m->now[i].size,
+			    m->now[i].mtime_ns, m->now[i].ino, m->now[i].name);
+	if (write_file_atomic(path, sb.buf, sb.len))
+		warning("the next build checks every page of '%s' again", dir);
+	strbuf_release(&sb);
+}
+
+static void manifest_release(struct site_manifest *m)
+{
+	strbuf_release(&m->text);
+	free(m->old);
+	free(m->now);
+}
+
 /* Writes one file of the site under dir. */
 static int site_file(const char *dir, const char *name, const struct strbuf *sb)
 {
@@ -635,31 +871,62 @@ static int site_file(const char *dir, const char *name, const struct strbuf *sb)
 	return ret;
 }
 
+/* eps[i]'s block times, read from its transcript the first time they are needed. */
+static const struct times *times_of(struct times *times, char *have, const char *dir,
+				    const struct episode *eps, size_t i)
+{
+	if (!have[i]) {
+		times[i].bt = block_times(dir, &eps[i], &times[i].nr);
+		have[i] = 1;
+	}
+	return &times[i];
+}
+
 int site_write(const char *dir, const struct feed_config *c,
-	       const struct episode *eps, size_t nr)
+	       const struct episode *eps, size_t nr, const char *manifest, int force)
 {
 	struct strbuf sb = STRBUF_INIT;
-	/* Each transcript is read once, for the episode's page and the index. */
+	struct site_manifest m;
 	struct times *times = xcalloc(nr ? nr : 1, sizeof(*times));
+	char *have = xcalloc(nr ? nr : 1, 1);
+	uint64_t *digests = xcalloc(nr ? nr : 1, sizeof(*digests));
+	uint64_t cfg = config_digest(c), index_digest;
+	char *feed_url = feed_config_feed_url(c);
 	size_t i;
-	int ret = 0;
+	int ret = 0, index_ok;
 
-	for (i = 0; i < nr; i++)
-		times[i].bt = block_times(dir, &eps[i], &times[i].nr);
+	manifest_read(&m, force ? NULL : manifest, dir);
+	index_digest = digest_str(digest_str(cfg, "index.html"), feed_url);
 	for (i = 0; i < nr; i++) {
-		if (!eps[i].page || !*eps[i].page)
+		digests[i] = episode_digest(cfg, &eps[i]);
+		index_digest = digest_num(index_digest, (int64_t)digests[i]);
+		if (!eps[i].page || !*eps[i].page ||
+		    manifest_fresh(&m, dir, eps[i].page, digests[i]))
 			continue;
 		strbuf_reset(&sb);
-		if (episode_html(&sb, dir, c, &eps[i], &times[i]) ||
+		if (episode_html(&sb, dir, c, &eps[i], times_of(times, have, dir, eps, i)) ||
 		    site_file(dir, eps[i].page, &sb))
+			ret = -1;   /* no record: tried again next time */
+		else
+			manifest_note(&m, dir, eps[i].page, digests[i]);
+	}
+	if (!manifest_fresh(&m, dir, "index.html", index_digest)) {
+		for (i = 0; i < nr; i++)
+			times_of(times, have, dir, eps, i);
+		strbuf_reset(&sb);
+		index_ok = !index_html(&sb, dir, c, eps, nr, times) &&
+			   !site_file(dir, "index.html", &sb);
+		if (index_ok)
+			manifest_note(&m, dir, "index.html", index_digest);
+		else
 			ret = -1;
 	}
-	strbuf_reset(&sb);
-	if (index_html(&sb, dir, c, eps, nr, times) || site_file(dir, "index.html", &sb))
-		ret = -1;
 	for (i = 0; i < nr; i++)
 		free(times[i].bt);
 	free(times);
+	free(have);
+	free(digests);
+	free(feed_url);
 	strbuf_reset(&sb);
 	site_feed_xsl(&sb);
 	if (site_file(dir, SITE_FEED_XSL, &sb))
@@ -669,5 +936,7 @@ int site_write(const char *dir, const struct feed_config *c,
 	if (site_file(dir, "episodes.m3u", &sb))
 		ret = -1;
 	strbuf_release(&sb);
+	manifest_write(&m, manifest, dir);
+	manifest_release(&m);
 	return ret;
 }

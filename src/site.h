@@ -27,11 +27,17 @@ struct episode;
  * to dir), feed.xsl and episodes.m3u. eps are newest first, as the feed
  * lists them. Each file is written atomically and only when its bytes
  * change. Block times come from each episode's WebVTT transcript; an
- * episode without one gets a page without them. Returns 0, or -1
- * (printed) when a file could not be written.
+ * episode without one gets a page without them.
+ *
+ * manifest (NULL: none) is a file where the build records a digest of
+ * each page's inputs (and index.html's) with the file's size, mtime and
+ * inode: a page whose record still matches is neither rebuilt nor read,
+ * nor is its transcript (see site.c for exactly what is trusted). With
+ * `force` every page is rebuilt and compared, and the manifest rewritten.
+ * Returns 0, or -1 (printed) when a file could not be written.
  */
 int site_write(const char *dir, const struct feed_config *c,
-	       const struct episode *eps, size_t nr);
+	       const struct episode *eps, size_t nr, const char *manifest, int force);
 
 /*
  * Appends one episode's HTML page (own_page: as episodes/STEM.html,

@@ -292,6 +292,85 @@ test_expect_success 'a build with nothing changed writes nothing' '
 	test_cmp before after
 '
 
+# traced_build: a build under strace; the pages and transcripts it opened in
+# $T/opened (LeakSanitizer cannot run under ptrace).
+traced_build() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+	strace -f -qq -e trace=openat -o "$T/trace" \
+		"$REVCAST" build -v -o public feeds/example 2>"$T/log" &&
+	{ grep -o "[^/\"]*\.\(html\|vtt\)\"" "$T/trace" | tr -d "\"" | sort -u >"$T/opened" || :; }
+}
+# inodes: "NAME INODE" of the site's HTML files.
+inodes() { (cd $P && find . -name "*.html" -printf "%p %i\n" | sort); }
+
+test_expect_success 'an unchanged build neither rebuilds nor reads a page or a transcript' '
+	test -s feeds/example/.revcast-site &&
+	(cd $P && find . -type f -printf "%p %i %s %T@\n" | sort) >before &&
+	traced_build &&
+	grep -q "2 unchanged" log &&
+	grep -q "catalog.db" trace &&
+	test_cmp /dev/null opened &&
+	(cd $P && find . -type f -printf "%p %i %s %T@\n" | sort) >after &&
+	test_cmp before after
+'
+
+test_expect_success 'a deleted page is restored, and a page edited by hand' '
+	page=$(sed -n 1p items | cut -d" " -f6) &&
+	cp $P/$page saved.html &&
+	cp $P/index.html saved-index.html &&
+	rm $P/$page &&
+	"$REVCAST" build -o public feeds/example &&
+	cmp saved.html $P/$page &&
+	echo "<p>vandalised</p>" >>$P/$page &&
+	: >$P/index.html &&
+	"$REVCAST" build -o public feeds/example &&
+	cmp saved.html $P/$page &&
+	cmp saved-index.html $P/index.html &&
+	# the same size, the old time: the inode tells
+	sed "s/<html/<HTML/" saved.html >edited.html &&
+	touch -r $P/$page edited.html &&
+	cp -p edited.html $P/$page.new && mv $P/$page.new $P/$page &&
+	"$REVCAST" build -o public feeds/example &&
+	cmp saved.html $P/$page
+'
+
+test_expect_success 'a damaged or foreign manifest only costs time' '
+	inodes >inodes.before &&
+	printf "revcast-site 1 0.1.0\tpublic/example\nnot a record\n" >feeds/example/.revcast-site &&
+	"$REVCAST" build -o public feeds/example &&
+	inodes >inodes.after &&
+	test_cmp inodes.before inodes.after &&
+	head -1 feeds/example/.revcast-site | grep -F "public/example" &&
+	! grep -q "not a record" feeds/example/.revcast-site &&
+	traced_build &&
+	test_cmp /dev/null opened
+'
+
+test_expect_success 'a feed.ini change the pages show rewrites every page and the index' '
+	cp feeds/example/feed.ini feed.ini.saved &&
+	inodes >inodes.before &&
+	sed -i "s/^copyright = .*/copyright = Changed Rights Holder/" feeds/example/feed.ini &&
+	"$REVCAST" build -v -o public feeds/example 2>log &&
+	grep -q "0 rendered" log &&
+	inodes >inodes.after &&
+	test $(wc -l <inodes.after) -eq 3 &&
+	! grep -Fxf inodes.before inodes.after &&
+	for f in $(cut -d" " -f1 inodes.after); do
+		grep -q "Changed Rights Holder" $P/$f || { echo "$f not rewritten"; exit 1; }
+	done &&
+	cp feed.ini.saved feeds/example/feed.ini &&
+	"$REVCAST" build -o public feeds/example &&
+	cmp saved.html $P/$(sed -n 1p items | cut -d" " -f6) &&
+	cmp saved-index.html $P/index.html
+'
+
+test_expect_success 'an output folder deleted and built again has the same files' '
+	cp -R $P site-before &&
+	rm -rf $P &&
+	"$REVCAST" build -o public feeds/example &&
+	diff -r site-before $P
+'
+
 test_expect_success 'a lost transcript is made again by rendering that episode' '
 	vtt=$(sed -n 1p items | cut -d" " -f3) &&
 	cp $P/$vtt saved.vtt &&
@@ -306,7 +385,10 @@ test_expect_success 'a changed review gets new transcripts; the old ones go' '
 	cp items items.old &&
 	printf "\nOne more paragraph, added later.\n" >>feeds/example/reviews/rust-and-bone.txt &&
 	(cd $P && find . -type f -name "the-quiet*" -printf "%p %i %T@\n" | sort) >quiet-before &&
+	index_before=$(stat -c %i $P/index.html) &&
 	"$REVCAST" build -o public feeds/example &&
+	test "$(stat -c %i $P/index.html)" != "$index_before" &&
+	grep -F "One more paragraph, added later." $P/index.html &&
 	/usr/bin/python3 feed.py $P/feed.xml $P >items &&
 	! cmp items items.old &&
 	for f in $(grep the-tender items.old); do
