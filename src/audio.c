@@ -47,6 +47,9 @@ struct audio_sink {
 	struct audio_settings set;
 	char *path;
 	int spool;              /* unlinked temporary file, -1 when none */
+	int piece;              /* a later piece of a split MP3: spool is the caller's */
+	int joined;             /* a piece was joined on: the encoder is flushed */
+	int last_padding;       /* then: the piece's LAME padding, in samples */
 	long long spool_bytes;
 	long long frames;       /* samples written */
 	int failed;             /* a write failed (printed): finish only cleans up */
@@ -208,28 +211,6 @@ static int check_settings(const struct audio_settings *s)
 }
 
 /*
- * Writes all of buf to fd. Returns 0, or the errno value of the failure.
- */
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return errno;
-		if (n == 0)
-			return EIO;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/*
  * Opens an unlinked temporary file in the directory of `path` (O_TMPFILE,
  * or a named file removed at once where that is unsupported). Returns the
  * descriptor, or -1 with an error naming `path` and the OS reason.
@@ -259,11 +240,9 @@ static int spool_open(const char *path)
 /* Appends len bytes to the spool. On failure prints and marks k failed. */
 static int spool_write(struct audio_sink *k, const void *buf, size_t len)
 {
-	int e = write_all(k->spool, buf, len);
-
-	if (e) {
+	if (write_full(k->spool, buf, len)) {
 		k->failed = 1;
-		return error("cannot write '%s': %s", k->path, strerror(e));
+		return error("cannot write '%s': %s", k->path, strerror(errno ? errno : EIO));
 	}
 	k->spool_bytes += (long long)len;
 	return 0;
@@ -357,11 +336,11 @@ static void lame_report(const char *fmt, va_list ap)
 /*
  * A LAME encoder for settings s: mono, in and out at the sample rate, CBR
  * at the bitrate or VBR (vbr_default) at vbr_quality, the algorithm
- * quality, a Xing/Info frame, no automatic ID3 tag; with a lowpass filter
+ * quality, a Xing/Info frame when `info`, no automatic ID3 tag; with a lowpass filter
  * at `lowpass` Hz, or LAME's own choice for the bitrate when 0. NULL when
  * LAME refuses the settings.
  */
-static lame_global_flags *mp3_encoder(const struct audio_settings *s, int lowpass)
+static lame_global_flags *mp3_encoder(const struct audio_settings *s, int lowpass, int info)
 {
 	lame_global_flags *gf = lame_init();
 
@@ -376,7 +355,7 @@ static lame_global_flags *mp3_encoder(const struct audio_settings *s, int lowpas
 	lame_set_mode(gf, MONO);
 	lame_set_quality(gf, s->quality);
 	lame_set_write_id3tag_automatic(gf, 0);
-	lame_set_bWriteVbrTag(gf, 1);
+	lame_set_bWriteVbrTag(gf, info);
 	if (lowpass > 0)
 		lame_set_lowpassfreq(gf, lowpass);
 	if (s->vbr) {
@@ -404,11 +383,11 @@ static lame_global_flags *mp3_encoder(const struct audio_settings *s, int lowpas
 static int mp3_open(struct audio_sink *k)
 {
 	const struct audio_settings *s = &k->set;
-	lame_global_flags *gf = mp3_encoder(s, 0);
+	lame_global_flags *gf = mp3_encoder(s, 0, !k->piece);
 
 	if (gf && s->bandwidth > 0 && lame_get_lowpassfreq(gf) > s->bandwidth) {
 		lame_close(gf);
-		gf = mp3_encoder(s, s->bandwidth);
+		gf = mp3_encoder(s, s->bandwidth, !k->piece);
 	}
 	if (!gf)
 		return error("cannot set up the MP3 encoder for '%s'", k->path);
@@ -478,8 +457,8 @@ int audio_sink_write(struct audio_sink *k, const float *buf, long n)
 {
 	if (k->failed)
 		return -1;
-	if (n < 0)
-		return error("internal: writing %ld samples", n);
+	if (n < 0 || k->joined)
+		return error("internal: writing %ld samples after a join", n);
 	while (n > 0) {
 		int len = n > SINK_CHUNK ? SINK_CHUNK : (int)n;
 		const float *x = clip(k, buf, len);
@@ -592,10 +571,13 @@ static int mp3_finish(struct audio_sink *k, const struct audio_meta *meta,
 	int ret = -1;
 
 	atomic_file_init(&af);
-	if (mp3_pad_to_frame(k))
+	if (!k->joined && (mp3_pad_to_frame(k) || mp3_flush(k)))
 		goto out;
 	ms = llround(k->frames * 1000.0 / k->set.sample_rate);
-	if (mp3_flush(k) || mp3_lametag(k, lametag, &tn) || id3_build(&tag, meta, ms))
+	if (mp3_lametag(k, lametag, &tn) ||
+	    (k->joined && mp3_info_update(lametag, tn, k->spool, 0, k->spool_bytes,
+					  k->set.bitrate, k->last_padding)) ||
+	    id3_build(&tag, meta, ms))
 		goto out;
 	if (atomic_file_open(&af, k->path))
 		goto out;
@@ -666,11 +648,9 @@ static sf_count_t vio_read(void *ptr, sf_count_t count, void *user)
 static sf_count_t vio_write(const void *ptr, sf_count_t count, void *user)
 {
 	struct vio *v = user;
-	int e = write_all(v->fd, ptr, (size_t)count);
-
-	if (e) {
+	if (write_full(v->fd, ptr, (size_t)count)) {
 		if (!v->err)
-			v->err = e;
+			v->err = errno ? errno : EIO;
 		return 0;
 	}
 	return count;
@@ -784,10 +764,229 @@ static void sink_free(struct audio_sink *k)
 {
 	if (k->lame)
 		lame_close(k->lame);
-	if (k->spool >= 0)
+	if (k->spool >= 0 && !k->piece)
 		close(k->spool);
 	free(k->path);
 	free(k);
+}
+
+/* ---- split MP3 encodes ---- */
+
+/* CRC-16/ARC (polynomial 0x8005, reflected), as the LAME tag uses. */
+static unsigned crc16_update(unsigned crc, const unsigned char *p, size_t n)
+{
+	while (n--) {
+		int b;
+
+		crc ^= *p++;
+		for (b = 0; b < 8; b++)
+			crc = crc & 1 ? (crc >> 1) ^ 0xa001 : crc >> 1;
+	}
+	return crc & 0xffff;
+}
+
+/* The length of the MPEG-1/2 Layer III frame with header h; 0 if not one. */
+static long mp3_frame_len(const unsigned char *h)
+{
+	static const int rates[2][3] = { { 22050, 24000, 16000 }, { 44100, 48000, 32000 } };
+	int mpeg1, bri, sri, kbps;
+
+	if (!is_mpeg_sync(h) || ((h[1] >> 1) & 3) != 1)
+		return 0;
+	mpeg1 = ((h[1] >> 3) & 3) == 3;
+	if (!mpeg1 && ((h[1] >> 3) & 3) != 2)
+		return 0;
+	bri = h[2] >> 4;
+	sri = (h[2] >> 2) & 3;
+	if (bri == 0 || bri == 15 || sri == 3)
+		return 0;
+	kbps = mpeg1 ? mpeg1_bitrates[bri - 1] : mpeg2_bitrates[bri - 1];
+	return (mpeg1 ? 144000L : 72000L) * kbps / rates[mpeg1][sri] + ((h[2] >> 1) & 1);
+}
+
+static void put_be(unsigned char *p, unsigned long v, int n)
+{
+	while (n--)
+		p[n] = (unsigned char)(v & 0xff), v >>= 8;
+}
+
+/*
+ * LAME's seek table for n frames of a CBR stream at kbps, as LAME 3.100
+ * computes it (VbrTag.c: a bag of 400 running bitrate sums, halved when
+ * full, read at each percent in single precision), so that a joined
+ * stream's table is the one LAME would have written for it.
+ */
+static void lame_toc(unsigned char *toc, long long n, int kbps)
+{
+	enum { SIZE = 400 };
+	long long bag[SIZE], sum = 0, seen = 0, want = 1, i;
+	int pos = 0, t;
+
+	for (i = 0; i < n; i++) {
+		sum += kbps;
+		if (++seen < want)
+			continue;
+		if (pos < SIZE) {
+			bag[pos++] = sum;
+			seen = 0;
+		}
+		if (pos == SIZE) {
+			for (t = 1; t < SIZE; t += 2)
+				bag[t / 2] = bag[t];
+			want *= 2;
+			pos /= 2;
+		}
+	}
+	memset(toc, 0, 100);
+	if (pos <= 0)
+		return;
+	for (t = 1; t < 100; t++) {
+		float j = (float)t / 100.0f, act, all = (float)sum;
+		int indx = (int)floor(j * pos), seek;
+
+		if (indx > pos - 1)
+			indx = pos - 1;
+		act = (float)bag[indx];
+		seek = (int)(256.0 * act / all);
+		toc[t] = (unsigned char)(seek > 255 ? 255 : seek);
+	}
+}
+
+int mp3_info_update(unsigned char *info, size_t len, int fd, long long start,
+		    long long bytes, int kbps, int padding)
+{
+	unsigned char *buf, head[4];
+	long long at, next, frames = 0;
+	unsigned crc = 0;
+	size_t x;
+	int ret = -1;
+
+	for (x = 4; x + 4 <= len && x < 40; x++)
+		if (!memcmp(info + x, "Info", 4) || !memcmp(info + x, "Xing", 4))
+			break;
+	if (x + 156 > len || x >= 40 || memcmp(info + x + 120, "LAME", 4))
+		return error("internal: no LAME tag in the Info frame");
+	buf = xmalloc(COPY_CHUNK);
+	/* Count the frames after the Info frame and take their CRC. */
+	for (at = next = start + (long long)len; at < start + bytes; ) {
+		long long left = start + bytes - at;
+		size_t n = left > COPY_CHUNK ? COPY_CHUNK : (size_t)left;
+
+		if (pread(fd, buf, n, (off_t)at) != (ssize_t)n)
+			goto bad;
+		crc = crc16_update(crc, buf, n);
+		while (next < at + (long long)n) {
+			long fl;
+
+			if (pread(fd, head, 4, (off_t)next) != 4 || !(fl = mp3_frame_len(head)))
+				goto bad;
+			next += fl;
+			frames++;
+		}
+		at += (long long)n;
+	}
+	if (next != start + bytes)
+		goto bad;
+	put_be(info + x + 8, (unsigned long)frames, 4);
+	put_be(info + x + 12, (unsigned long)bytes, 4);
+	lame_toc(info + x + 16, frames, kbps);
+	/* Keep the encoder delay (12 bits); set the padding (12 bits). */
+	info[x + 142] = (unsigned char)((info[x + 142] & 0xf0) | ((padding >> 8) & 0x0f));
+	info[x + 143] = (unsigned char)(padding & 0xff);
+	put_be(info + x + 148, (unsigned long)bytes, 4);
+	put_be(info + x + 152, crc, 2);
+	put_be(info + x + 154, crc16_update(0, info, x + 154), 2);
+	ret = 0;
+	goto out;
+bad:
+	error("internal: the joined MP3 stream does not parse");
+out:
+	free(buf);
+	return ret;
+}
+
+int audio_join_gap(const struct audio_settings *s)
+{
+	if (s->format != AUDIO_MP3 || s->vbr || s->sample_rate < 32000)
+		return 0;
+	return 1152;
+}
+
+int audio_piece_open(struct audio_sink **out, int fd, const char *path,
+		     const struct audio_settings *s)
+{
+	struct audio_sink *k;
+
+	*out = NULL;
+	if (check_settings(s))
+		return -1;
+	if (!audio_join_gap(s))
+		return error("internal: these MP3 settings cannot be split");
+	k = xcalloc(1, sizeof(*k));
+	k->set = *s;
+	k->path = xstrdup(path);
+	k->piece = 1;
+	k->spool = fd;
+	if (mp3_open(k)) {
+		sink_free(k);
+		return -1;
+	}
+	*out = k;
+	return 0;
+}
+
+int audio_piece_finish(struct audio_sink *k, struct audio_piece *piece)
+{
+	int ret = -1;
+
+	if (!k->failed && !mp3_pad_to_frame(k) && !mp3_flush(k)) {
+		piece->frames = k->frames;
+		piece->bytes = k->spool_bytes;
+		piece->padding = lame_get_encoder_padding(k->lame);
+		ret = 0;
+	}
+	sink_free(k);
+	return ret;
+}
+
+int audio_sink_join(struct audio_sink *k, int fd, const struct audio_piece *piece)
+{
+	int gap = audio_join_gap(&k->set);
+	char *buf;
+	long long at;
+
+	if (k->failed)
+		return -1;
+	if (!gap || k->joined || k->frames % gap)
+		return error("internal: '%s' cannot be joined here", k->path);
+	if (mp3_flush(k))
+		return -1;
+	if (lame_get_encoder_delay(k->lame) + lame_get_encoder_padding(k->lame) != gap)
+		return error("internal: unexpected MP3 encoder delay and padding (%d, %d)",
+			     lame_get_encoder_delay(k->lame), lame_get_encoder_padding(k->lame));
+	k->joined = 1;
+	buf = xmalloc(COPY_CHUNK);
+	for (at = 0; at < piece->bytes; ) {
+		long long left = piece->bytes - at;
+		size_t n = left > COPY_CHUNK ? COPY_CHUNK : (size_t)left;
+		ssize_t got = pread(fd, buf, n, (off_t)at);
+
+		if (got != (ssize_t)n) {
+			free(buf);
+			k->failed = 1;
+			return error("cannot write '%s': reading back a piece: %s", k->path,
+				     got < 0 ? strerror(errno) : "unexpected end of file");
+		}
+		if (spool_write(k, buf, n)) {
+			free(buf);
+			return -1;
+		}
+		at += (long long)n;
+	}
+	free(buf);
+	k->frames += gap + piece->frames;
+	k->last_padding = piece->padding;
+	return 0;
 }
 
 /*

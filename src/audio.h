@@ -113,6 +113,50 @@ int audio_sink_finish(struct audio_sink *k, const struct audio_meta *meta,
 void audio_sink_abort(struct audio_sink *k);
 
 /*
+ * Split MP3 encodes. A CBR MP3 at 32 to 48 kHz can be encoded in two
+ * pieces side by side (two encoders, two processes) and joined where the
+ * audio is digital silence, with no gap and no click: the first sink takes
+ * samples [0, L - gap) with L a multiple of the gap, a piece sink takes
+ * samples [L, end) onto a descriptor, and audio_sink_join() appends the
+ * piece. LAME's padding at the end of the first stream (576 samples) and
+ * its encoder delay at the start of the piece (576) decode as the gap's
+ * samples (near silence), so the joined file decodes to exactly as many
+ * samples as one encode would, every sample where it would be. The Info
+ * frame's counts, seek table, padding and CRCs are rewritten for the whole
+ * stream, as LAME would have written them.
+ */
+/* The gap: 1152 samples (one frame) for splittable settings, else 0. */
+int audio_join_gap(const struct audio_settings *s);
+struct audio_piece {
+	long long frames;   /* samples encoded, with the padding to a frame */
+	long long bytes;    /* MP3 bytes written to the descriptor */
+	int padding;        /* LAME's padding at its end */
+};
+/*
+ * Opens a sink writing a piece's MP3 frames (no Info frame, no tag) to fd
+ * from its current offset; `path` names the output in messages. Returns 0
+ * or -1 (printed).
+ */
+int audio_piece_open(struct audio_sink **out, int fd, const char *path,
+		     const struct audio_settings *s);
+/* Ends the piece on a frame boundary and flushes it; frees k. 0 or -1 (printed). */
+int audio_piece_finish(struct audio_sink *k, struct audio_piece *piece);
+/*
+ * Ends k's own stream (k has been given a multiple of the gap) and appends
+ * the piece in fd (from offset 0). Afterwards only audio_sink_finish() or
+ * audio_sink_abort(). Returns 0 or -1 (printed).
+ */
+int audio_sink_join(struct audio_sink *k, int fd, const struct audio_piece *piece);
+/*
+ * Rewrites the Xing/Info and LAME fields of the Info frame `info` (len
+ * bytes) for the CBR stream of `bytes` bytes at `start` in fd (the Info
+ * frame first, then the audio frames): frame count, byte count, seek
+ * table, padding, music length and CRC, the tag's CRC. 0 or -1 (printed).
+ */
+int mp3_info_update(unsigned char *info, size_t len, int fd, long long start,
+		    long long bytes, int kbps, int padding);
+
+/*
  * Builds an ID3v2.3 tag for meta (UTF-16 text frames TIT2, TPE1, TALB,
  * TYER, COMM, TCON, TLEN when duration_ms > 0, APIC, CHAP and CTOC) into
  * out. Returns 0 or -1 (printed, e.g. an unreadable cover).

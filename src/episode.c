@@ -28,6 +28,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <nettle/sha2.h>
 #include <sndfile.h>
@@ -234,8 +235,8 @@ static void job_key(struct episode_job *j)
 	hash_file(&h, j->voice.path);
 	/* Loudness normalisation: its version, the target, the jingles. */
 	hash_str(&h, "loudness 1");
-	/* Audio stages: the resampler (libsoxr) and LAME's lowpass. */
-	hash_str(&h, "audio 2");
+	/* Audio stages: libsoxr, LAME's lowpass, split encodes. */
+	hash_str(&h, "audio 3");
 	hash_int(&h, (long long)llround(o->loudness * 1000.0));
 	hash_file(&h, j->voice.intro_jingle);
 	hash_file(&h, j->voice.outro_jingle);
@@ -417,6 +418,7 @@ static long read_speech(void *src, float *buf, long n)
 struct spool {
 	FILE *f;
 	long long frames;           /* written in pass 1 */
+	long long pos;              /* the next sample spool_read() gives */
 	short buf[CHUNK];
 };
 
@@ -469,28 +471,45 @@ static int spool_write(struct spool *s, const float *x, long n)
 	return 0;
 }
 
-/* Rewinds the spool for reading. Returns 0 or -1 (printed). */
-static int spool_rewind(struct spool *s)
+/* Makes the spool readable from sample `at`. Returns 0 or -1 (printed). */
+static int spool_seek(struct spool *s, long long at)
 {
-	if (fflush(s->f) || fseek(s->f, 0L, SEEK_SET))
+	if (fflush(s->f))
 		return error("cannot write the temporary speech file: %s", strerror(errno));
+	s->pos = at;
 	return 0;
 }
 
-/* The spool's read, as audio_read_fn: what pass 1 heard, from the start. */
+/*
+ * The spool's read, as audio_read_fn: what pass 1 heard, from s->pos on.
+ * It reads with pread(), so that a forked process reading its own copy of
+ * s moves no offset the other sees.
+ */
 static long spool_read(void *src, float *buf, long n)
 {
 	struct spool *s = src;
-	size_t got, i;
+	long got = 0, i;
 
 	if (n > CHUNK)
 		n = CHUNK;
-	got = fread(s->buf, sizeof(*s->buf), (size_t)n, s->f);
-	if (got < (size_t)n && ferror(s->f))
-		return error("cannot read the temporary speech file: %s", strerror(errno));
+	if (n > s->frames - s->pos)
+		n = (long)(s->frames - s->pos);
+	while (got < n) {
+		ssize_t r = pread(fileno(s->f), (char *)s->buf + got * (long)sizeof(*s->buf),
+				  (size_t)(n - got) * sizeof(*s->buf),
+				  (off_t)((s->pos + got) * (long long)sizeof(*s->buf)));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || r % (ssize_t)sizeof(*s->buf))
+			return error("cannot read the temporary speech file: %s",
+				     r < 0 ? strerror(errno) : "unexpected end of file");
+		got += (long)(r / (ssize_t)sizeof(*s->buf));
+	}
 	for (i = 0; i < got; i++)
 		buf[i] = s->buf[i] / 32768.0f;
-	return (long)got;
+	s->pos += got;
+	return got;
 }
 
 static void spool_close(struct spool *s)
@@ -552,6 +571,7 @@ struct render {
 	int rate;                   /* pass 2: the parts' common rate */
 	struct limiter *lim;
 	struct resampler *rs;       /* pass 2: the common rate to the output's */
+	const char *sink_path;      /* the output, for messages */
 	struct audio_sink *sink;
 };
 
@@ -565,7 +585,7 @@ static int part_open(struct render *rd, struct part *p)
 	if (p->jingle)
 		return file_source_open(&p->file, p->jingle, &p->raw);
 	if (p->spooled) {
-		if (spool_rewind(p->spool))
+		if (spool_seek(p->spool, 0))
 			return -1;
 		p->raw.read = spool_read;
 		p->raw.src = p->spool;
@@ -1084,15 +1104,19 @@ static long long stream_two(struct render *rd, struct audio_source *src,
 	return -1;
 }
 
-/* Pass 2 in this process. Returns the frames written, or -1 (printed). */
+/*
+ * Pass 2 in this process, for at most `limit` frames (-1: all). Returns
+ * the frames written, or -1 (printed).
+ */
 static long long stream_one(struct render *rd, struct audio_source *src,
-			    struct stream_tail *t)
+			    struct stream_tail *t, long long limit)
 {
 	float *buf = xmalloc(CHUNK * sizeof(*buf));
 	long long total = 0;
 
 	for (;;) {
-		long n = src->read(src->src, buf, CHUNK);
+		long want = limit >= 0 && limit - total < CHUNK ? (long)(limit - total) : CHUNK;
+		long n = want ? src->read(src->src, buf, want) : 0;
 
 		if (n < 0 || (n > 0 && audio_sink_write(rd->sink, buf, n))) {
 			total = -1;
@@ -1106,6 +1130,207 @@ static long long stream_one(struct render *rd, struct audio_source *src,
 	if (total >= 0)
 		stream_tail_get(rd, t);
 	return total;
+}
+
+/*
+ * Splitting pass 2 in two (audio.h's split MP3 encodes): the encoder is
+ * most of a render's CPU, so on a machine with a core to spare the second
+ * half of the speech is encoded in a child while this process encodes the
+ * first. The cut lies in the middle of a pause, where the speech is digital
+ * silence for at least SPLIT_SILENCE seconds: the limiter and resampler
+ * then hold nothing but silence there (the limiter has released to exactly
+ * 1 well before the next word), so a fresh chain started at the cut gives
+ * what the one chain would. The cut depends only on the speech, never on
+ * the cores: builds (one process each) split at the same place and a
+ * review renders to the same bytes on any machine. Only the speech alone
+ * (no jingles), MP3 CBR at twice eSpeak NG's rate is split; anything else,
+ * or speech without such a pause near its middle, is encoded in one piece.
+ */
+#define SPLIT_SILENCE 0.3
+/* Speech shorter than this (seconds) is not worth a second encoder. */
+#define SPLIT_MIN_SECONDS 20
+
+/*
+ * The cut for the speech in p's spool: a sample index at SPEECH_RATE,
+ * whose output index (times `ratio`) is a multiple of `gap`, in the middle
+ * of the run of zeros of at least SPLIT_SILENCE seconds whose middle is
+ * nearest the middle of the speech; 0 when there is none. Returns -1 when
+ * the spool cannot be read (printed).
+ */
+static long long find_cut(struct part *p, int gap, int ratio)
+{
+	struct spool *sp = p->spool;
+	long long half = sp->frames / 2, best = 0, run = 0, at = 0;
+	long long need = (long long)(SPLIT_SILENCE * SPEECH_RATE), step = gap / ratio;
+	float *buf = xmalloc(CHUNK * sizeof(*buf));
+	long got, i;
+
+	if (spool_seek(sp, 0))
+		goto fail;
+	do {
+		got = spool_read(sp, buf, CHUNK);
+		if (got < 0)
+			goto fail;
+		for (i = 0; i <= got; i++) {
+			long long c;
+
+			if (i < got && buf[i] == 0.0f) {
+				run++;
+				at++;
+				continue;
+			}
+			if (i == got && got > 0)
+				break;  /* the run may go on in the next read */
+			/* a run of zeros ends at `at`: the aligned point nearest its middle */
+			c = (at - run / 2 + step / 2) / step * step;
+			if (run >= need && c - need / 2 >= at - run && c + need / 2 <= at &&
+			    (!best || llabs(c - half) < llabs(best - half)))
+				best = c;
+			run = 0;
+			if (i < got)
+				at++;
+		}
+	} while (got > 0);
+	free(buf);
+	return best;
+fail:
+	free(buf);
+	return -1;
+}
+
+/* An unlinked temporary file in $TMPDIR (or /tmp): its descriptor, or -1 (printed). */
+static int temp_fd(void)
+{
+	const char *dir = getenv("TMPDIR");
+	struct strbuf path = STRBUF_INIT;
+	int fd;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	strbuf_addf(&path, "%s/revcast-piece-XXXXXX", dir);
+	fd = mkostemp(path.buf, O_CLOEXEC);
+	if (fd < 0)
+		error("cannot create a temporary file in %s: %s", dir, strerror(errno));
+	else
+		unlink(path.buf);
+	strbuf_release(&path);
+	return fd;
+}
+
+/*
+ * Encodes the speech from input sample `cut` to its end as a piece onto
+ * fd, through a chain of its own (gain, limiter, resampler). Sets *piece
+ * and t->limiter_db. Returns 0 or -1 (printed).
+ */
+static int piece_encode(struct render *rd, struct part *p, long long cut,
+			const struct audio_settings *settings, int fd,
+			struct audio_piece *piece, struct stream_tail *t)
+{
+	struct spool sp = *p->spool;    /* a reader of its own */
+	struct audio_source raw, gained, limited, out;
+	struct gain_stage gs;
+	struct limiter *lim = NULL;
+	struct resampler *rs = NULL;
+	struct audio_sink *k = NULL;
+	float *buf = NULL;
+	int ret = -1;
+
+	memset(t, 0, sizeof(*t));
+	sp.pos = cut;
+	raw.read = spool_read;
+	raw.src = &sp;
+	raw.rate = SPEECH_RATE;
+	gain_stage_init(&gs, &raw, pow(10.0, p->gain_db / 20.0), &gained);
+	if (limiter_new(&lim, &gained, LIMITER_CEILING, &limited) ||
+	    resampler_new(&rs, &limited, settings->sample_rate, &out) ||
+	    audio_piece_open(&k, fd, rd->sink_path, settings))
+		goto out;
+	buf = xmalloc(CHUNK * sizeof(*buf));
+	for (;;) {
+		long n = out.read(out.src, buf, CHUNK);
+
+		if (n < 0 || (n > 0 && audio_sink_write(k, buf, n)))
+			goto out;
+		if (n == 0)
+			break;
+	}
+	ret = audio_piece_finish(k, piece);
+	k = NULL;
+	t->limiter_db = limiter_max_reduction(lim);
+out:
+	audio_sink_abort(k);
+	free(buf);
+	resampler_free(rs);
+	limiter_free(lim);
+	return ret;
+}
+
+/* What a piece's child sends back: its result, then 0 or -1. */
+struct piece_report {
+	struct audio_piece piece;
+	struct stream_tail tail;
+	int status;
+};
+
+/*
+ * Pass 2 split at `cut` (see above): this process streams the chain into
+ * the sink up to the join, the piece is encoded in a child (processes > 1)
+ * or here afterwards, and joined on. Sets *total to the frames of the
+ * whole. Returns 0 or -1 (printed).
+ */
+static int stream_split(struct render *rd, struct audio_source *src,
+			const struct audio_settings *settings, long long cut,
+			struct stream_tail *t, long long *total)
+{
+	struct part *p = &rd->parts[PART_SPEECH];
+	int gap = audio_join_gap(settings), ratio = settings->sample_rate / SPEECH_RATE;
+	long long head = cut * ratio - gap;
+	struct piece_report rep;
+	int fd = temp_fd(), pfd = -1, status, ret = -1;
+	pid_t pid = 0;
+
+	if (fd < 0)
+		return -1;
+	memset(&rep, 0, sizeof(rep));
+	if (rd->job->opts->processes > 1) {
+		pid = fork_piped(&pfd, "the second encoder");
+		if (pid < 0)
+			goto out;
+		if (pid == 0) {
+			if (getenv("REVCAST_TEST_STAGE_ABORT"))
+				abort();    /* fault injection for the tests */
+			rep.status = piece_encode(rd, p, cut, settings, fd, &rep.piece, &rep.tail);
+			_exit(write_full(pfd, &rep, sizeof(rep)) || rep.status ? 1 : 0);
+		}
+	}
+	if (stream_one(rd, src, t, head) != head)
+		goto out;
+	if (pid > 0) {
+		if (read_full_fd(pfd, &rep, sizeof(rep))) {
+			error("%s: the second encoder stopped unexpectedly", rd->job->review->path);
+			goto out;
+		}
+		if (rep.status)
+			goto out;   /* printed by the child */
+	} else if (piece_encode(rd, p, cut, settings, fd, &rep.piece, &rep.tail)) {
+		goto out;
+	}
+	if (audio_sink_join(rd->sink, fd, &rep.piece))
+		goto out;
+	if (rep.tail.limiter_db < t->limiter_db)
+		t->limiter_db = rep.tail.limiter_db;
+	*total = head + gap + rep.piece.frames;
+	ret = 0;
+out:
+	if (pid > 0) {
+		if (ret)
+			kill(pid, SIGKILL);
+		close(pfd);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	close(fd);
+	return ret;
 }
 
 /*
@@ -1124,7 +1349,31 @@ static int render_stream(struct render *rd, const char *out_path)
 	if (render_chain(rd, &src, &settings.bandwidth) ||
 	    audio_sink_open(&rd->sink, out_path, &settings))
 		return -1;
-	total = o->processes > 1 ? stream_two(rd, &src, &t) : stream_one(rd, &src, &t);
+	rd->sink_path = out_path;
+	if (rd->rate == SPEECH_RATE && !rd->parts[PART_INTRO_JINGLE].present &&
+	    !rd->parts[PART_OUTRO_JINGLE].present && audio_join_gap(&settings) &&
+	    settings.sample_rate == 2 * SPEECH_RATE &&
+	    rd->parts[PART_SPEECH].spool->frames >= (long long)SPLIT_MIN_SECONDS * SPEECH_RATE) {
+		long long cut = find_cut(&rd->parts[PART_SPEECH], audio_join_gap(&settings), 2);
+
+		if (cut < 0)
+			return -1;
+		/* The chain reads the spool too: back to where it was. */
+		if (cut > 0 && spool_seek(rd->parts[PART_SPEECH].spool, 0))
+			return -1;
+		if (cut > 0) {
+			if (stream_split(rd, &src, &settings, cut, &t, &total))
+				return -1;
+			rd->res->limiter_db = t.limiter_db;
+			rd->res->timeline_offset = 0.0;
+			rd->res->audio.duration = (double)total / o->audio.sample_rate;
+			rd->res->join_at = (double)(cut * 2) / o->audio.sample_rate;
+			return 0;
+		}
+		if (spool_seek(rd->parts[PART_SPEECH].spool, 0))
+			return -1;
+	}
+	total = o->processes > 1 ? stream_two(rd, &src, &t) : stream_one(rd, &src, &t, -1);
 	if (total < 0)
 		return -1;
 	rd->res->limiter_db = t.limiter_db;

@@ -51,6 +51,7 @@ struct episode_result {
 	struct timeline timeline;   /* in samples at SPEECH_RATE */
 	double timeline_offset;     /* seconds placed before the timeline's 0 (the intro jingle) */
 	double limiter_db;          /* the limiter's largest gain reduction, dB (<= 0) */
+	double join_at;             /* where a split encode was joined, seconds; 0 if not split */
 	/*
 	 * Chapters, in seconds: the intro, then each Markdown heading's part;
 	 * without headings, one per paragraph titled with its opening words.

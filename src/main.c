@@ -163,8 +163,8 @@ static int cmd_render(int argc, char **argv)
 	int c, ret;
 
 	render_options_init(&ro);
-	/* One render: with a core to spare, the encoder gets one to itself. */
-	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+	/* One render: with a core to spare, pass 2 runs in two processes. */
+	if (cores_available() > 1)
 		ro.processes = 2;
 	while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
 		if (c == 'o')
@@ -205,6 +205,9 @@ static int cmd_render(int argc, char **argv)
 		info("wrote %s: %s (%lld samples at %d Hz), %lld bytes, voice %s",
 		     out_path, dur, res.audio.frames, res.audio.rate, res.audio.bytes,
 		     res.voice);
+		if (res.join_at > 0)
+			info("encoded in two pieces%s, joined in a pause at %.3f s",
+			     ro.processes > 1 ? " side by side" : "", res.join_at);
 		printf("%s\t%.6f\t%lld\t%lld\n", out_path, res.audio.duration,
 		       res.audio.frames, res.audio.bytes);
 		episode_result_release(&res);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <nettle/sha2.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -617,6 +618,17 @@ int fork_piped(int *fd, const char *what)
 	close(pid ? fds[1] : fds[0]);
 	*fd = pid ? fds[0] : fds[1];
 	return (int)pid;
+}
+
+int cores_available(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (!sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
 }
 
 int write_full(int fd, const void *buf, size_t n)

@@ -171,6 +171,9 @@ int fork_piped(int *fd, const char *what);
 int write_full(int fd, const void *buf, size_t n);
 int read_full_fd(int fd, void *buf, size_t n);
 
+/* The cores this process may run on (its CPU affinity), at least 1. */
+int cores_available(void);
+
 /* mkdir -p; prints an error naming the directory. */
 int mkdir_p(const char *dir, int mode);
 /* Whether path exists and is a directory / a regular file. */

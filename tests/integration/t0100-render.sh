@@ -52,6 +52,21 @@ test_expect_success 'two renders are byte-identical' '
 	cmp ex.mp3 again.mp3
 '
 
+test_expect_success 'split in two encoders: silent at the join, the same bytes on one core' '
+	"$REVCAST" render "$EX" -o split.mp3 2>msg >/dev/null &&
+	cat msg &&
+	at=$(sed -n "s/.*joined in a pause at \([0-9.]*\) s$/\1/p" msg) &&
+	test -n "$at" &&
+	cmp split.mp3 ex.mp3 &&
+	taskset -c 0 "$REVCAST" render "$EX" -o one-core.mp3 2>msg1 >/dev/null &&
+	grep "encoded in two pieces, joined in a pause at $at s" msg1 &&
+	cmp split.mp3 one-core.mp3 &&
+	from=$(python3 -c "print($at - 0.05)") &&
+	ffmpeg -v error -ss "$from" -t 0.1 -i split.mp3 -f s16le -ac 1 - >join.raw &&
+	test "$(wc -c <join.raw)" -ge 8000 &&
+	python3 -c "import array,sys; a=array.array(\"h\"); a.frombytes(open(\"join.raw\",\"rb\").read()); m=max(abs(x) for x in a); print(\"peak\", m); sys.exit(m > 33)"
+'
+
 test_expect_success 'WAV and FLAC through libsndfile' '
 	"$REVCAST" render -q --format wav "$EX" -o ex.wav >/dev/null &&
 	"$REVCAST" render -q --format flac "$EX" -o ex.flac >flac.report &&

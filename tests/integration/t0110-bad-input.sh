@@ -70,6 +70,9 @@ test_expect_success 'a crash inside libespeak-ng is one error naming the line' '
 	test -z "$(ls -A outdir)"
 '
 
+# The audio stage and the second encoder run in children only with two
+# cores or more.
+if [ "$(nproc)" -ge 2 ]; then
 test_expect_success 'a crash in the audio stage process is one error, no file left' '
 	rm -rf outdir && mkdir outdir &&
 	test_must_fail env REVCAST_TEST_STAGE_ABORT=1 "$REVCAST" render crash.txt -o outdir/x.mp3 2>err &&
@@ -78,6 +81,19 @@ test_expect_success 'a crash in the audio stage process is one error, no file le
 	grep "crash.txt: the audio stage stopped unexpectedly" err &&
 	test -z "$(ls -A outdir)"
 '
+
+test_expect_success 'a crash of the second encoder is one error, no file left' '
+	rm -rf outdir && mkdir outdir &&
+	test_must_fail env REVCAST_TEST_STAGE_ABORT=1 "$REVCAST" render \
+		"$ROOT/feeds/example/reviews/rust-and-bone.txt" -o outdir/x.mp3 2>err &&
+	cat err &&
+	test "$(wc -l <err)" -eq 1 &&
+	grep "rust-and-bone.txt: the second encoder stopped unexpectedly" err &&
+	test -z "$(ls -A outdir)"
+'
+else
+	test_skip 'crashes of the audio stage and second encoder' 'needs two cores'
+fi
 
 test_expect_success 'U+0001 cannot change the speed of what follows' '
 	printf "Speed\n\nFirst \001 400S paragraph here.\n\nSecond paragraph is read normally.\n" >ctl.txt &&

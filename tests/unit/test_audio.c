@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <sndfile.h>
@@ -891,6 +892,144 @@ static void test_write_errors(void **state)
 	free(dir);
 }
 
+/*
+ * mp3_info_update() recomputes, for the stream of a finished file, exactly
+ * the Info frame LAME wrote: frame and byte counts, seek table, padding,
+ * music length and CRC, tag CRC (the fields are scrambled first).
+ */
+static void test_mp3_info_update(void **state)
+{
+	char *dir = test_dir("info"), *path = path_join(dir, "tone.mp3");
+	struct audio_settings s;
+	struct audio_result res;
+	struct strbuf sb = STRBUF_INIT;
+	unsigned char info[2880], *x;
+	size_t at, flen;
+	int fd;
+
+	audio_settings_init(&s);
+	assert_int_equal(encode_tone(path, &s, NULL, 61.3, &res), 0);
+	assert_int_equal(read_file(path, &sb, 64 << 20), 0);
+	at = id3_skip((const unsigned char *)sb.buf, sb.len);
+	flen = mpeg_frame_len((const unsigned char *)sb.buf + at);
+	assert_true(flen <= sizeof(info));
+	memcpy(info, sb.buf + at, flen);
+	x = memmem(info, flen, "Info", 4);
+	assert_non_null(x);
+	memset(x + 8, 0x5a, 108);               /* frames, bytes, TOC */
+	x[143] ^= 0xff;                         /* padding */
+	memset(x + 148, 0xa5, 8);               /* music length and CRC, tag CRC */
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(mp3_info_update(info, flen, fd, (long long)at,
+					 (long long)(sb.len - at), 96, 576), 0);
+	assert_memory_equal(info, sb.buf + at, flen);
+	/* A stream that does not parse is refused. */
+	assert_int_equal(mp3_info_update(info, flen, fd, (long long)at,
+					 (long long)(sb.len - at - 7), 96, 576), -1);
+	close(fd);
+	strbuf_release(&sb);
+	free(path);
+	free(dir);
+}
+
+/* Three seconds at 44.1 kHz: a tone, a second of digital silence, a tone. */
+static float *tone_silence_tone(long long *n)
+{
+	float *x;
+	long long i;
+
+	*n = 3 * 44100;
+	x = xcalloc((size_t)*n, sizeof(*x));
+	for (i = 0; i < *n; i++)
+		if (i < 44100 || i >= 88200)
+			x[i] = (float)(0.5 * sin(2 * M_PI * 440.0 * (double)i / 44100));
+	return x;
+}
+
+static float *decode_all(const char *path, long long *n)
+{
+	SF_INFO info;
+	SNDFILE *sf;
+	float *x;
+
+	memset(&info, 0, sizeof(info));
+	sf = sf_open(path, SFM_READ, &info);
+	assert_non_null(sf);
+	assert_int_equal(info.channels, 1);
+	x = xcalloc((size_t)info.frames + 1, sizeof(*x));
+	*n = sf_readf_float(sf, x, info.frames);
+	assert_int_equal(*n, info.frames);
+	sf_close(sf);
+	return x;
+}
+
+/*
+ * An encode split in the silence and joined decodes like one encode: the
+ * same number of samples (libsndfile reads the LAME tag's delay and
+ * padding), the second tone where it was, silence at the join; mp3val-like
+ * frame walking finds whole frames.
+ */
+static void test_mp3_join(void **state)
+{
+	char *dir = test_dir("join"), *one = path_join(dir, "one.mp3"),
+	     *two = path_join(dir, "two.mp3"), *tmp = path_join(dir, "piece");
+	struct audio_settings s;
+	struct audio_sink *k, *p;
+	struct audio_piece piece;
+	struct audio_result r1, r2;
+	long long n, n1, n2, i, cut = 58 * 1152;     /* 1.515 s: in the silence */
+	float *x = tone_silence_tone(&n), *d1, *d2;
+	double err = 0.0, sig = 0.0;
+	int fd;
+
+	audio_settings_init(&s);
+	assert_int_equal(audio_join_gap(&s), 1152);
+	assert_int_equal(audio_sink_open(&k, one, &s), 0);
+	assert_int_equal(audio_sink_write(k, x, (long)n), 0);
+	assert_int_equal(audio_sink_finish(k, NULL, &r1), 0);
+
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(audio_piece_open(&p, fd, two, &s), 0);
+	assert_int_equal(audio_sink_write(p, x + cut, (long)(n - cut)), 0);
+	assert_int_equal(audio_piece_finish(p, &piece), 0);
+	assert_int_equal(audio_sink_open(&k, two, &s), 0);
+	assert_int_equal(audio_sink_write(k, x, (long)(cut - 1152)), 0);
+	/* a join must come at a multiple of the gap */
+	assert_int_equal(audio_sink_write(k, x, 1), 0);
+	assert_int_equal(audio_sink_join(k, fd, &piece), -1);
+	audio_sink_abort(k);
+	assert_int_equal(audio_sink_open(&k, two, &s), 0);
+	assert_int_equal(audio_sink_write(k, x, (long)(cut - 1152)), 0);
+	assert_int_equal(audio_sink_join(k, fd, &piece), 0);
+	assert_int_equal(audio_sink_write(k, x, 1), -1);
+	assert_int_equal(audio_sink_finish(k, NULL, &r2), 0);
+	close(fd);
+	assert_int_equal(r2.frames, r1.frames);
+	check_mp3_layout(two, "Info");
+
+	d1 = decode_all(one, &n1);
+	d2 = decode_all(two, &n2);
+	assert_int_equal(n1, r1.frames);
+	assert_int_equal(n2, r2.frames);
+	for (i = 0; i < n2; i++) {
+		err += (double)(d2[i] - d1[i]) * (d2[i] - d1[i]);
+		sig += (double)d1[i] * d1[i];
+		if (i >= cut - 2304 && i < cut + 2304)
+			assert_true(fabsf(d2[i]) < 0.001f);
+	}
+	/* the same signal, to the encoder's noise (under -40 dB) */
+	assert_true(err < sig * 1e-4);
+	free(d1);
+	free(d2);
+	free(x);
+	free(tmp);
+	free(one);
+	free(two);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -902,6 +1041,8 @@ int main(void)
 		cmocka_unit_test(test_mp3_roundtrip),
 		cmocka_unit_test(test_mp3_vbr_and_mpeg2),
 		cmocka_unit_test(test_mp3_deterministic),
+		cmocka_unit_test(test_mp3_info_update),
+		cmocka_unit_test(test_mp3_join),
 		cmocka_unit_test(test_id3_structure),
 		cmocka_unit_test(test_id3_utf16),
 		cmocka_unit_test(test_id3_bad_input),
