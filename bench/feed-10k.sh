@@ -113,6 +113,9 @@ items=$(grep -c '<item>' "$pub/bench/feed.xml")
 test "$items" -eq "$n" || { echo "the feed has $items items, expected $n" >&2; exit 1; }
 echo "feed.xml: $items items, $(wc -c <"$pub/bench/feed.xml") bytes"
 
+# The setup wrote some 60,000 files: let the kernel write them back now,
+# or the first timed builds' fsyncs (feed.xml, pages) wait for that.
+sync
 build="$REVCAST build -q -o $pub $feed"
 hyperfine --warmup 2 --runs "$runs" --export-json "$w/h.json" \
 	--prepare "rm -f $pub/bench/feed.xml" --prepare true \
