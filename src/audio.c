@@ -772,16 +772,24 @@ static void sink_free(struct audio_sink *k)
 
 /* ---- split MP3 encodes ---- */
 
-/* CRC-16/ARC (polynomial 0x8005, reflected), as the LAME tag uses. */
+/* CRC-16/ARC (polynomial 0x8005, reflected), as the LAME tag uses; by table. */
 static unsigned crc16_update(unsigned crc, const unsigned char *p, size_t n)
 {
-	while (n--) {
-		int b;
+	static unsigned short table[256];
+	static int ready;
 
-		crc ^= *p++;
-		for (b = 0; b < 8; b++)
-			crc = crc & 1 ? (crc >> 1) ^ 0xa001 : crc >> 1;
+	if (!ready) {
+		unsigned i, b, c;
+
+		for (i = 0; i < 256; i++) {
+			for (c = i, b = 0; b < 8; b++)
+				c = c & 1 ? (c >> 1) ^ 0xa001 : c >> 1;
+			table[i] = (unsigned short)c;
+		}
+		ready = 1;
 	}
+	while (n--)
+		crc = (crc >> 8) ^ table[(crc ^ *p++) & 0xff];
 	return crc & 0xffff;
 }
 
