@@ -14,12 +14,14 @@
 #include "transcript.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Shared by the pages and feed.xsl: it must not contain '<' or '&'. */
 static const char site_css[] =
@@ -726,7 +728,23 @@ struct site_manifest {
 	struct site_record *now;      /* what this build leaves */
 	size_t nr_now, alloc_now;
 	int changed;
+	int dir_fd;                   /* the output folder, or -1: stat by path */
 };
+
+/* stat() of file `name` under dir, against m->dir_fd when it is open. */
+static int manifest_stat(const struct site_manifest *m, const char *dir, const char *name,
+			 struct stat *st)
+{
+	char *path;
+	int ret;
+
+	if (m->dir_fd >= 0)
+		return fstatat(m->dir_fd, name, st, 0);
+	path = path_join(dir, name);
+	ret = stat(path, st);
+	free(path);
+	return ret;
+}
 
 static int cmp_record(const void *a, const void *b)
 {
@@ -747,6 +765,8 @@ static void manifest_read(struct site_manifest *m, const char *path, const char 
 	memset(m, 0, sizeof(*m));
 	strbuf_init(&m->text);
 	m->changed = 1;
+	/* one walk down dir's path instead of one per page */
+	m->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (!path || !is_file(path) || read_file(path, &m->text, 256u << 20) ||
 	    m->text.len < hl || memcmp(m->text.buf, header, hl))
 		goto out;
@@ -791,18 +811,15 @@ static int manifest_fresh(struct site_manifest *m, const char *dir, const char *
 {
 	struct site_record key, *r;
 	struct stat st;
-	char *path;
 	int ok;
 
 	key.name = name;
 	r = m->nr_old ? bsearch(&key, m->old, m->nr_old, sizeof(*m->old), cmp_record) : NULL;
 	if (!r || r->digest != digest)
 		return 0;
-	path = path_join(dir, name);
-	ok = !stat(path, &st) && S_ISREG(st.st_mode) && st.st_size == r->size &&
+	ok = !manifest_stat(m, dir, name, &st) && S_ISREG(st.st_mode) && st.st_size == r->size &&
 	     st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec == r->mtime_ns &&
 	     (unsigned long long)st.st_ino == r->ino;
-	free(path);
 	if (ok) {
 		ALLOC_GROW(m->now, m->nr_now + 1, m->alloc_now);
 		m->now[m->nr_now++] = *r;
@@ -816,10 +833,8 @@ static void manifest_note(struct site_manifest *m, const char *dir, const char *
 {
 	struct site_record r;
 	struct stat st;
-	char *path = path_join(dir, name);
-	int ok = !stat(path, &st);
+	int ok = !manifest_stat(m, dir, name, &st);
 
-	free(path);
 	m->changed = 1;
 	if (!ok)
 		return;
@@ -856,6 +871,8 @@ static void manifest_write(struct site_manifest *m, const char *path, const char
 
 static void manifest_release(struct site_manifest *m)
 {
+	if (m->dir_fd >= 0)
+		close(m->dir_fd);
 	strbuf_release(&m->text);
 	free(m->old);
 	free(m->now);
