@@ -174,6 +174,7 @@ static void free_names(char **names, size_t nr)
 struct name_set {
 	struct name_slot {
 		const char *name;   /* NULL: free */
+		uint32_t hash;      /* name_hash(name) */
 		unsigned char type; /* a dirent's d_type, or DT_UNKNOWN */
 	} *slots;
 	size_t nr, size;        /* size: a power of two */
@@ -198,36 +199,48 @@ static uint32_t name_hash(const char *s)
 	return h ^ (h >> 16);
 }
 
-static struct name_slot *name_slot_of(const struct name_set *set, const char *name)
+/* The slot of name (hash h): its own, or the free one where it would go. */
+static struct name_slot *name_slot_of(const struct name_set *set, const char *name, uint32_t h)
 {
-	size_t mask = set->size - 1, i = name_hash(name) & mask;
+	size_t mask = set->size - 1, i = h & mask;
 
-	while (set->slots[i].name && strcmp(set->slots[i].name, name))
+	while (set->slots[i].name &&
+	       (set->slots[i].hash != h || strcmp(set->slots[i].name, name)))
 		i = (i + 1) & mask;
 	return &set->slots[i];
+}
+
+/* Makes room for n names in all without growing again. */
+static void name_set_reserve(struct name_set *set, size_t n)
+{
+	struct name_slot *old = set->slots;
+	size_t i, old_size = set->size, size = set->size ? set->size : 64;
+
+	while (size < 2 * n)
+		size *= 2;
+	if (size == set->size)
+		return;
+	set->slots = xcalloc(size, sizeof(*set->slots));
+	set->size = size;
+	for (i = 0; i < old_size; i++)
+		if (old[i].name)
+			*name_slot_of(set, old[i].name, old[i].hash) = old[i];
+	free(old);
 }
 
 /* Adds name (not copied: it must outlive the set) with a d_type. */
 static void name_set_add(struct name_set *set, const char *name, unsigned char type)
 {
 	struct name_slot *slot;
+	uint32_t h = name_hash(name);
 
-	if (2 * (set->nr + 1) > set->size) {
-		struct name_set bigger = { NULL, 0, set->size ? 2 * set->size : 64, NULL, 0, 0, 0, 0 };
-		size_t i;
-
-		bigger.slots = xcalloc(bigger.size, sizeof(*bigger.slots));
-		for (i = 0; i < set->size; i++)
-			if (set->slots[i].name)
-				*name_slot_of(&bigger, set->slots[i].name) = set->slots[i];
-		free(set->slots);
-		set->slots = bigger.slots;
-		set->size = bigger.size;
-	}
-	slot = name_slot_of(set, name);
+	if (2 * (set->nr + 1) > set->size)
+		name_set_reserve(set, 2 * set->nr + 1);
+	slot = name_slot_of(set, name, h);
 	if (!slot->name)
 		set->nr++;
 	slot->name = name;
+	slot->hash = h;
 	slot->type = type;
 }
 
@@ -259,7 +272,7 @@ static const struct name_slot *name_set_find(const struct name_set *set, const c
 
 	if (!set->size)
 		return NULL;
-	slot = name_slot_of(set, name);
+	slot = name_slot_of(set, name, name_hash(name));
 	return slot->name ? slot : NULL;
 }
 
@@ -1320,6 +1333,7 @@ static void collect_garbage(struct feed_build *b, const struct episode *eps, siz
 	size_t j;
 	int count, i;
 
+	name_set_reserve(&used, 5 * n);
 	for (j = 0; j < n; j++) {
 		const char *f[5] = { eps[j].file, eps[j].transcript_vtt, eps[j].transcript_srt,
 				     eps[j].chapters, eps[j].page };
