@@ -176,6 +176,7 @@ struct name_set {
 		const char *name;   /* NULL: free */
 		uint32_t hash;      /* name_hash(name) */
 		unsigned char type; /* a dirent's d_type, or DT_UNKNOWN */
+		unsigned char used; /* a mark of the caller's (collect_garbage()) */
 	} *slots;
 	size_t nr, size;        /* size: a power of two */
 	char **owned;           /* blocks of the names the set copied (name_set_add_copy) */
@@ -242,6 +243,7 @@ static void name_set_add(struct name_set *set, const char *name, unsigned char t
 	slot->name = name;
 	slot->hash = h;
 	slot->type = type;
+	slot->used = 0;
 }
 
 /*
@@ -266,9 +268,9 @@ static void name_set_add_copy(struct name_set *set, const char *name, unsigned c
 }
 
 /* The slot of name, or NULL when the set does not have it. */
-static const struct name_slot *name_set_find(const struct name_set *set, const char *name)
+static struct name_slot *name_set_find(const struct name_set *set, const char *name)
 {
-	const struct name_slot *slot;
+	struct name_slot *slot;
 
 	if (!set->size)
 		return NULL;
@@ -1182,6 +1184,8 @@ static void build_reviews(struct feed_build *b, char **names, size_t nr)
 	{
 		char *ep_dir = path_join(b->out, "episodes");
 
+		/* some five files an episode: audio, transcripts, chapters, page */
+		name_set_reserve(&b->ep_files, 5 * b->nr_rows + 64);
 		b->ep_files_read = !name_set_read_dir(&b->ep_files, ep_dir);
 		free(ep_dir);
 	}
@@ -1327,30 +1331,33 @@ static void collect_garbage(struct feed_build *b, const struct episode *eps, siz
 			    int site_failed)
 {
 	char *dir = path_join(b->out, "episodes");
-	struct name_set used = { NULL, 0, 0, NULL, 0, 0, 0, 0 }, fresh = used;
-	const struct name_set *have = &b->ep_files;
+	struct name_set fresh = { NULL, 0, 0, NULL, 0, 0, 0, 0 }, *have = &b->ep_files;
+	struct name_slot *slot;
 	struct dirent **ents;
 	size_t j;
 	int count, i;
 
-	name_set_reserve(&used, 5 * n);
+	if (!b->ep_files_read || b->rendered_any || site_failed) {
+		have = &fresh;
+		name_set_read_dir(&fresh, dir);
+	}
+	for (j = 0; j < have->size; j++)
+		have->slots[j].used = 0;
+	/* marks what the episodes name: the rest goes */
 	for (j = 0; j < n; j++) {
 		const char *f[5] = { eps[j].file, eps[j].transcript_vtt, eps[j].transcript_srt,
 				     eps[j].chapters, eps[j].page };
 		int k;
 
 		for (k = 0; k < 5; k++)
-			if (f[k] && !strncmp(f[k], "episodes/", 9))
-				name_set_add(&used, f[k] + 9, DT_UNKNOWN);
-	}
-	if (!b->ep_files_read || b->rendered_any || site_failed) {
-		have = &fresh;
-		name_set_read_dir(&fresh, dir);
+			if (f[k] && !strncmp(f[k], "episodes/", 9) &&
+			    (slot = name_set_find(have, f[k] + 9)))
+				slot->used = 1;
 	}
 	for (j = 0; j < have->size; j++) {
 		const char *nm = have->slots[j].name;
 
-		if (nm && !name_set_find(&used, nm)) {
+		if (nm && !have->slots[j].used) {
 			char *p = path_join(dir, nm);
 
 			if (unlink(p) && errno != ENOENT)
@@ -1359,7 +1366,6 @@ static void collect_garbage(struct feed_build *b, const struct episode *eps, siz
 		}
 	}
 	name_set_release(&fresh);
-	name_set_release(&used);
 	count = scandir(b->out, &ents, NULL, alphasort);
 	for (i = 0; i < count; i++) {
 		if (is_temporary(ents[i]->d_name)) {
