@@ -1280,17 +1280,51 @@ static int publish_cover(struct feed_build *b)
 }
 
 /*
- * Writes feed.xml from the catalog, unless it already has these bytes.
- * The episodes are b->rows, read again first when the build changed the
- * catalog.
+ * The feed's record (feeds/NAME/.revcast-feed), on the same terms as the
+ * site's manifest (see site.c): the digest of what feed.xml is made from
+ * (feed_digest()) and the file's size, modification time (ns) and inode
+ * as the build that wrote or checked it left them. When both match, the
+ * build neither makes nor reads the feed. A feed.xml deleted, replaced or
+ * edited since (a new size, time or inode) is written again; an edit that
+ * restores all three (`touch -r` after a same-size edit) goes unnoticed,
+ * and `revcast build --force` writes the feed whatever the record says.
+ * The record is the whole text that feed_record() gives: no parsing.
  */
-static int publish_feed(struct feed_build *b)
+#define FEED_RECORD_MAGIC "revcast-feed 1"
+
+/* The record's text for feed.xml at dst now, or NULL when it cannot be stat'ed. */
+static char *feed_record(const struct feed_build *b, uint64_t digest, const char *dst)
 {
-	struct strbuf xml = STRBUF_INIT;
+	struct stat st;
+
+	if (stat(dst, &st) || !S_ISREG(st.st_mode))
+		return NULL;
+	return xasprintf("%s %s\t%s\n%016llx %lld %lld %llu\n", FEED_RECORD_MAGIC,
+			 REVCAST_VERSION, b->out, (unsigned long long)digest,
+			 (long long)st.st_size,
+			 (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
+			 (unsigned long long)st.st_ino);
+}
+
+/*
+ * Writes feed.xml from the catalog, unless the record says it is up to
+ * date or it already has these bytes. The episodes are b->rows, read
+ * again first when the build changed the catalog.
+ */
+static int same_record(const struct strbuf *rec, const char *text)
+{
+	return rec->len == strlen(text) && !memcmp(rec->buf, text, rec->len);
+}
+
+static int publish_feed(struct feed_build *b, const char *feed_dir)
+{
+	struct strbuf xml = STRBUF_INIT, rec = STRBUF_INIT;
 	struct episode *eps;
 	size_t n, i;
 	int64_t newest = 0;
-	char *dst = path_join(b->out, "feed.xml");
+	char *dst = path_join(b->out, "feed.xml"), *now = NULL;
+	char *record_path = path_join(feed_dir, ".revcast-feed");
+	uint64_t digest;
 	int ret = -1;
 
 	if (b->catalog_changed) {
@@ -1304,11 +1338,28 @@ static int publish_feed(struct feed_build *b)
 	for (i = 0; i < n; i++)
 		if (eps[i].pub_date > newest)
 			newest = eps[i].pub_date;
+	digest = feed_digest(&b->cfg, eps, n, n ? newest : b->now, SITE_FEED_XSL);
+	if (!b->opts->force)
+		read_quietly(feed_dir, ".revcast-feed", &rec);
+	now = feed_record(b, digest, dst);
+	if (now && same_record(&rec, now)) {
+		ret = 0;   /* the record stands for the feed: nothing to make */
+		goto out;
+	}
 	if (feed_write(&xml, &b->cfg, eps, n, n ? newest : b->now, SITE_FEED_XSL))
 		goto out;
 	ret = publish_file(dst, xml.buf, xml.len);
+	free(now);
+	now = ret ? NULL : feed_record(b, digest, dst);
+	/* A record that cannot be written costs the next build time, nothing else. */
+	if (now && !same_record(&rec, now) &&
+	    write_file_atomic(record_path, now, strlen(now)))
+		warning("the next build makes '%s' again", dst);
 out:
 	strbuf_release(&xml);
+	strbuf_release(&rec);
+	free(now);
+	free(record_path);
 	free(dst);
 	return ret;
 }
@@ -1483,7 +1534,7 @@ int build_feed(const char *feed_dir, const struct build_options *o, struct build
 	}
 	if (drop_removed(&b, names, nr))
 		goto out;
-	if (publish_feed(&b))
+	if (publish_feed(&b, feed_dir))
 		goto out;
 	/* A page that cannot be written does not unpublish the feed. */
 	site_manifest = path_join(feed_dir, ".revcast-site");

@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include <libxml/parser.h>
 #include <libxml/xmlwriter.h>
 
 #define NS_ITUNES  "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -347,6 +348,100 @@ static void write_item(struct feed_writer *fw, const struct feed_config *c,
 		end(fw);
 	}
 	end(fw);
+}
+
+/* Bump when feed_write()'s output changes in a way its inputs do not show. */
+#define FEED_FORMAT 1
+#ifndef REVCAST_VERSION
+#define REVCAST_VERSION "unknown"
+#endif
+
+/*
+ * FNV-1a style over 64-bit words (a byte at a time for the tail): each
+ * step (h ^ w) * prime is a bijection of w and of h, so a difference in
+ * one word always shows. Fast enough to run over every review's HTML.
+ */
+#define DIGEST_INIT UINT64_C(14695981039346656037)
+#define DIGEST_PRIME UINT64_C(1099511628211)
+
+static uint64_t digest_bytes(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t w;
+
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * DIGEST_PRIME;
+	}
+	while (n--)
+		h = (h ^ *p++) * DIGEST_PRIME;
+	return h;
+}
+
+static uint64_t digest_num(uint64_t h, int64_t v)
+{
+	return digest_bytes(h, &v, sizeof(v));
+}
+
+/* A string with its length in front (NULL: a length no string has). */
+static uint64_t digest_str(uint64_t h, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	h = digest_num(h, s ? (int64_t)n : -1);
+	return s ? digest_bytes(h, s, n) : h;
+}
+
+uint64_t feed_digest(const struct feed_config *c, const struct episode *eps, size_t nr,
+		     int64_t now, const char *stylesheet)
+{
+	uint64_t h = DIGEST_INIT;
+	size_t i;
+
+	h = digest_num(h, FEED_FORMAT);
+	h = digest_str(h, REVCAST_VERSION);
+	h = digest_str(h, xmlParserVersion);
+	h = digest_str(h, stylesheet);
+	h = digest_num(h, now);
+	/* the channel: write_channel_head() */
+	h = digest_str(h, c->title);
+	h = digest_str(h, c->link);
+	h = digest_str(h, c->description);
+	h = digest_str(h, c->language);
+	h = digest_str(h, c->copyright);
+	h = digest_str(h, c->base_url);
+	h = digest_str(h, cover_name(c));
+	h = digest_str(h, c->category);
+	h = digest_str(h, c->subcategory);
+	h = digest_num(h, c->explicit_flag);
+	h = digest_str(h, c->author);
+	h = digest_str(h, c->owner_name);
+	h = digest_str(h, c->owner_email);
+	h = digest_num(h, c->serial);
+	h = digest_num(h, c->locked);
+	h = digest_str(h, c->podcast_guid);
+	/* the items: write_item() */
+	h = digest_num(h, (int64_t)nr);
+	for (i = 0; i < nr; i++) {
+		const struct episode *e = &eps[i];
+
+		h = digest_str(h, e->title);
+		h = digest_str(h, e->guid);
+		h = digest_num(h, e->pub_date);
+		h = digest_str(h, e->file);
+		h = digest_num(h, e->bytes);
+		h = digest_bytes(h, &e->duration, sizeof(e->duration));
+		h = digest_str(h, e->author);
+		h = digest_num(h, e->explicit_flag);
+		h = digest_str(h, e->summary);
+		h = digest_str(h, e->content_html);
+		h = digest_str(h, e->page);
+		h = digest_num(h, e->number);
+		h = digest_str(h, e->transcript_vtt);
+		h = digest_str(h, e->transcript_srt);
+		h = digest_str(h, e->chapters);
+	}
+	return h;
 }
 
 /*

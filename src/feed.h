@@ -28,6 +28,18 @@ int feed_write(struct strbuf *out, const struct feed_config *c,
 	       const struct episode *eps, size_t nr, int64_t now,
 	       const char *stylesheet);
 
+/*
+ * A digest of everything feed_write() reads for these arguments (the
+ * config's fields it shows, each episode's, now, the stylesheet) and of
+ * the writer itself (a format number, revcast's and libxml2's versions):
+ * two calls with the same digest write the same bytes. 64 bits, not
+ * cryptographic: it tells a build whether the feed it would write is the
+ * one it wrote last time. Whoever changes what feed_write() reads changes
+ * this too.
+ */
+uint64_t feed_digest(const struct feed_config *c, const struct episode *eps, size_t nr,
+		     int64_t now, const char *stylesheet);
+
 /* RFC 2822 date in UTC, e.g. "Tue, 05 Mar 2024 09:00:00 +0000". */
 void rfc2822_date(int64_t t, char out[40]);
 

@@ -183,6 +183,62 @@ test_expect_success 'a deleted episode file is rendered again' '
 	test -f "pub/feed/$file"
 '
 
+test_expect_success 'a deleted transcript is rendered again' '
+	srt=$(sqlite3 feed/catalog.db "SELECT transcript_srt FROM episodes WHERE key = '\''b.txt'\''") &&
+	rm "pub/feed/$srt" &&
+	build &&
+	test "$(count rendering)" -eq 1 &&
+	grep -q "b.txt: rendering" build.log &&
+	test -f "pub/feed/$srt"
+'
+
+# feed_id: feed.xml's inode and modification time (ns).
+feed_id() { stat -c "%i %.9Y" pub/feed/feed.xml; }
+
+test_expect_success 'a no-op build neither reads nor rewrites feed.xml' '
+	build &&
+	cp pub/feed/feed.xml feed-before.xml &&
+	feed_id >id-before &&
+	traced_build &&
+	grep -q "0 rendered, 3 unchanged, 0 updated, 0 removed, 0 failed" build.log &&
+	# the trace does show what a build opens: the site manifest beside the catalog
+	grep -q "\.revcast-site\"" trace &&
+	! grep -q "/feed\.xml\"" trace &&
+	feed_id >id-after &&
+	test_cmp id-before id-after &&
+	test_cmp feed-before.xml pub/feed/feed.xml
+'
+
+test_expect_success 'a deleted feed.xml is written again' '
+	rm pub/feed/feed.xml &&
+	build &&
+	test_cmp feed-before.xml pub/feed/feed.xml
+'
+
+test_expect_success 'feed.xml edited in place (same size and inode) is restored' '
+	feed_id >id-before &&
+	printf X | dd of=pub/feed/feed.xml bs=1 seek=200 conv=notrunc 2>/dev/null &&
+	! cmp -s feed-before.xml pub/feed/feed.xml &&
+	build &&
+	test_cmp feed-before.xml pub/feed/feed.xml &&
+	feed_id >id-after &&
+	! test_cmp id-before id-after
+'
+
+test_expect_success 'a damaged feed record only costs a rewrite' '
+	printf "nonsense\n" >feed/.revcast-feed &&
+	build &&
+	test_cmp feed-before.xml pub/feed/feed.xml &&
+	grep -q "^revcast-feed 1 " feed/.revcast-feed
+'
+
+test_expect_success 'a feed.ini change shows in feed.xml' '
+	sed -i "s/^description = .*/description = A new description of the feed./" feed/feed.ini &&
+	build &&
+	grep -q "A new description of the feed." pub/feed/feed.xml &&
+	xmllint --noout pub/feed/feed.xml
+'
+
 test_expect_success '--force renders every review' '
 	"$REVCAST" build -v --force -o pub feed 2>build.log &&
 	test "$(count rendering)" -eq 3

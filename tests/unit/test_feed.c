@@ -488,6 +488,98 @@ static void test_appends(void **state)
 	strbuf_release(&xml);
 }
 
+/*
+ * feed_digest() stands for the feed: the same inputs give the same
+ * digest, and every change of an input that changes the feed's bytes
+ * changes the digest. Each case changes one field, of the config or of
+ * one episode.
+ */
+static void test_digest(void **state)
+{
+	struct feed_config c;
+	struct episode eps[3];
+	struct strbuf base = STRBUF_INIT, xml = STRBUF_INIT;
+	uint64_t d0;
+	int k, changed_feeds = 0;
+
+	make_config(&c);
+	make_episodes(eps);
+	assert_int_equal(feed_write(&base, &c, eps, 3, NOW, "feed.xsl"), 0);
+	d0 = feed_digest(&c, eps, 3, NOW, "feed.xsl");
+	assert_true(d0 == feed_digest(&c, eps, 3, NOW, "feed.xsl"));
+	for (k = 0; k < 40; k++) {
+		struct feed_config m;
+		struct episode e[3];
+		int64_t now = NOW;
+		const char *xsl = "feed.xsl";
+		size_t nr = 3;
+		uint64_t d;
+
+		make_config(&m);
+		make_episodes(e);
+		switch (k) {
+#define SET(field, value) do { free(field); field = xstrdup_or_null(value); } while (0)
+		case 0: SET(m.title, "Other"); break;
+		case 1: SET(m.link, "https://example.org/other/"); break;
+		case 2: SET(m.description, "Other"); break;
+		case 3: SET(m.language, NULL); break;
+		case 4: SET(m.copyright, "Other"); break;
+		case 5: SET(m.base_url, "https://other.example.org/"); break;
+		case 6: SET(m.cover_name, "cover.jpg"); break;
+		case 7: SET(m.category, "Arts"); break;
+		case 8: SET(m.subcategory, NULL); break;
+		case 9: m.explicit_flag = 1; break;
+		case 10: SET(m.author, "Other"); break;
+		case 11: SET(m.owner_name, NULL); break;
+		case 12: SET(m.owner_email, "other@example.org"); break;
+		case 13: m.serial = 1; break;
+		case 14: m.locked = 0; break;
+		case 15: SET(m.podcast_guid, "b5a8f2c4-1d7e-5f3a-9c6b-2e4d8a1f0c37"); break;
+		case 16: now = NOW + 1; break;
+		case 17: xsl = NULL; break;
+		case 18: nr = 2; break;
+		case 19: SET(e[1].title, "Other"); break;
+		case 20: SET(e[1].guid, "other-guid"); break;
+		case 21: e[1].pub_date += 86400; break;
+		case 22: SET(e[1].file, "other.mp3"); break;
+		case 23: e[1].bytes++; break;
+		case 24: e[1].duration += 1; break;
+		case 25: SET(e[1].author, "Other"); break;
+		case 26: e[1].explicit_flag = 1; break;
+		case 27: SET(e[1].summary, "Other"); break;
+		case 28: SET(e[1].content_html, "<p>Other.</p>"); break;
+		case 29: SET(e[1].page, NULL); break;
+		case 30: SET(e[1].transcript_vtt, "other.vtt"); break;
+		case 31: SET(e[1].transcript_srt, "other.srt"); break;
+		case 32: SET(e[1].chapters, "other.chapters.json"); break;
+		case 33: SET(e[2].title, "Bare "); break;        /* one more byte */
+		case 34: SET(e[0].summary, NULL); break;
+		case 35: SET(e[2].content_html, ""); break;      /* NULL to "": the same feed */
+		case 36: m.serial = 1; e[2].number = 7; break;
+		case 37: SET(m.image, "feeds/example/art.jpg"); break;   /* cover_name set: no change */
+		case 38: SET(e[0].key, "renamed.md"); break;          /* not in the feed */
+		case 39: e[0].samples = 99; break;                    /* not in the feed */
+#undef SET
+		}
+		strbuf_reset(&xml);
+		assert_int_equal(feed_write(&xml, &m, e, nr, now, xsl), 0);
+		d = feed_digest(&m, e, nr, now, xsl);
+		if (xml.len != base.len || memcmp(xml.buf, base.buf, base.len)) {
+			changed_feeds++;
+			if (d == d0)
+				fail_msg("case %d changes the feed but not its digest", k);
+		}
+		free_episodes(e, 3);
+		feed_config_release(&m);
+	}
+	/* the cases do change the feed (all but the last four) */
+	assert_true(changed_feeds >= 35);
+	free_episodes(eps, 3);
+	feed_config_release(&c);
+	strbuf_release(&base);
+	strbuf_release(&xml);
+}
+
 static void test_rfc2822(void **state)
 {
 	static const struct { int64_t t; const char *s; } cases[] = {
@@ -521,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_podcast_guid),
 		cmocka_unit_test(test_cover_by_extension),
 		cmocka_unit_test(test_appends),
+		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_rfc2822),
 	};
 	int ret;
