@@ -174,22 +174,23 @@ test_expect_success 'replacing the cover re-renders every episode' '
 	cmp feed/cover.png pub/feed/cover.png
 '
 
-test_expect_success 'a deleted episode file is rendered again' '
-	file=$(sqlite3 feed/catalog.db "SELECT file FROM episodes WHERE key = '\''a.txt'\''") &&
-	rm "pub/feed/$file" &&
+# deleted_is_rendered KEY COLUMN: deletes the file that review KEY's row
+# names in COLUMN; a build must render that review (only) and put it back.
+deleted_is_rendered() {
+	f=$(sqlite3 feed/catalog.db "SELECT $2 FROM episodes WHERE key = '$1'") &&
+	rm "pub/feed/$f" &&
 	build &&
 	test "$(count rendering)" -eq 1 &&
-	grep -q "a.txt: rendering" build.log &&
-	test -f "pub/feed/$file"
+	grep -q "$1: rendering" build.log &&
+	test -f "pub/feed/$f"
+}
+
+test_expect_success 'a deleted episode file is rendered again' '
+	deleted_is_rendered a.txt file
 '
 
 test_expect_success 'a deleted transcript is rendered again' '
-	srt=$(sqlite3 feed/catalog.db "SELECT transcript_srt FROM episodes WHERE key = '\''b.txt'\''") &&
-	rm "pub/feed/$srt" &&
-	build &&
-	test "$(count rendering)" -eq 1 &&
-	grep -q "b.txt: rendering" build.log &&
-	test -f "pub/feed/$srt"
+	deleted_is_rendered b.txt transcript_srt
 '
 
 # feed_id: feed.xml's inode and modification time (ns).
