@@ -24,6 +24,17 @@ test_expect_success '-j 2 publishes exactly what -j 1 does' '
 	test "$(grep -c "<item>" one/public/f/feed.xml)" -eq 6
 '
 
+test_expect_success 'a lone render at -j 2 (split encode in two processes) equals -j 1' '
+	make_feed lone1 && make_feed lone2 &&
+	for d in lone1 lone2; do
+		rm -f $d/feeds/f/reviews/short-* $d/feeds/f/reviews/[!r]* || return 1
+	done &&
+	test "$(ls lone1/feeds/f/reviews)" = rust-and-bone.txt &&
+	"$REVCAST" build -q -j 1 -o lone1/public lone1/feeds/f &&
+	"$REVCAST" build -q -j 2 -o lone2/public lone2/feeds/f &&
+	diff -r lone1/public lone2/public
+'
+
 test_expect_success 'a worker that crashes costs only its review' '
 	make_feed crash &&
 	test_must_fail env REVCAST_TEST_WORKER_FAULT=short-2.txt:crash \
