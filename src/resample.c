@@ -3,7 +3,7 @@
  * SoX resampler library; mono, float, SOXR_HQ: 20-bit precision, the
  * quality of the sox command line's default `rate`). eSpeak NG speaks at
  * 22,050 Hz and the episode is 44,100 Hz: for that 2:1 ratio soxr's
- * polyphase filter costs about a quarter of libsamplerate's SINC_FASTEST
+ * polyphase filter costs about a twentieth of libsamplerate's SINC_FASTEST
  * at a far better stopband (measured with bench/cpu-split.sh).
  *
  * The stage reads upstream into one fixed buffer and hands it to
