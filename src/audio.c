@@ -457,8 +457,10 @@ int audio_sink_write(struct audio_sink *k, const float *buf, long n)
 {
 	if (k->failed)
 		return -1;
-	if (n < 0 || k->joined)
-		return error("internal: writing %ld samples after a join", n);
+	if (n < 0)
+		return error("internal: writing %ld samples", n);
+	if (k->joined)
+		return error("internal: writing to '%s' after a join", k->path);
 	while (n > 0) {
 		int len = n > SINK_CHUNK ? SINK_CHUNK : (int)n;
 		const float *x = clip(k, buf, len);
@@ -884,9 +886,16 @@ int mp3_info_update(unsigned char *info, size_t len, int fd, long long start,
 			goto bad;
 		crc = crc16_update(crc, buf, n);
 		while (next < at + (long long)n) {
+			const unsigned char *h = buf + (next - at);
 			long fl;
 
-			if (pread(fd, head, 4, (off_t)next) != 4 || !(fl = mp3_frame_len(head)))
+			/* a header across the end of the chunk: read it on its own */
+			if (next + 4 > at + (long long)n) {
+				if (pread(fd, head, 4, (off_t)next) != 4)
+					goto bad;
+				h = head;
+			}
+			if (!(fl = mp3_frame_len(h)))
 				goto bad;
 			next += fl;
 			frames++;

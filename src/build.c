@@ -58,11 +58,9 @@
 
 void build_options_init(struct build_options *o)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-
 	memset(o, 0, sizeof(*o));
 	o->out_dir = "public";
-	o->jobs = cores > 0 ? (int)cores : 1;
+	o->jobs = cores_available();
 	o->time_limit = 1800;
 	o->memory_limit_mb = 4096;
 }
@@ -429,30 +427,19 @@ static void read_quietly(const char *dir, const char *name, struct strbuf *sb)
 	free(path);
 }
 
-/* Adds a string and its terminating NUL to the hash (NULL as one 0xff). */
-static void fp_str(struct sha256_ctx *h, const char *s)
-{
-	static const uint8_t none = 0xff;
-
-	if (!s)
-		sha256_update(h, 1, &none);
-	else
-		sha256_update(h, strlen(s) + 1, (const uint8_t *)s);
-}
-
 /* Adds a file's name and contents (or its absence) to the hash. */
 static void fp_file(struct sha256_ctx *h, const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char len[32];
 
-	fp_str(h, path);
+	sha256_add_str(h, path);
 	if (path && is_file(path) && !read_file(path, &sb, 1u << 30)) {
 		snprintf(len, sizeof(len), "%zu", sb.len);
-		fp_str(h, len);
+		sha256_add_str(h, len);
 		sha256_update(h, sb.len, (const uint8_t *)sb.buf);
 	} else {
-		fp_str(h, NULL);
+		sha256_add_str(h, NULL);
 	}
 	strbuf_release(&sb);
 }
@@ -491,26 +478,26 @@ static char *source_fingerprint(const struct feed_build *b)
 	int i, n;
 
 	sha256_init(&h);
-	fp_str(&h, "revcast source stamp 1");
-	fp_str(&h, "revcast " REVCAST_VERSION);
-	fp_str(&h, speech_engine_version());
+	sha256_add_str(&h, "revcast source stamp 1");
+	sha256_add_str(&h, "revcast " REVCAST_VERSION);
+	sha256_add_str(&h, speech_engine_version());
 	/*
 	 * feed.ini as read before it was parsed: everything else is read
 	 * here before the reviews are prepared, so a change while this build
 	 * runs makes the next one prepare them again.
 	 */
-	fp_str(&h, b->cfg.path);
+	sha256_add_str(&h, b->cfg.path);
 	snprintf(len, sizeof(len), "%zu", b->ini.len);
-	fp_str(&h, len);
+	sha256_add_str(&h, len);
 	sha256_update(&h, b->ini.len, (const uint8_t *)b->ini.buf);
 	fp_file(&h, b->cfg.image);
 	fp_file(&h, b->cfg.lexicon);
-	fp_str(&h, b->cfg.reviews_dir);
-	fp_str(&h, b->ro.voice);
-	fp_str(&h, b->ro.default_voice);
+	sha256_add_str(&h, b->cfg.reviews_dir);
+	sha256_add_str(&h, b->ro.voice);
+	sha256_add_str(&h, b->ro.default_voice);
 	if (b->ro.default_voice && strchr(b->ro.default_voice, '/'))
 		fp_profile(&h, b->ro.default_voice, vdir);
-	fp_str(&h, vdir);
+	sha256_add_str(&h, vdir);
 	n = scandir(vdir, &ents, NULL, alphasort);
 	for (i = 0; i < n; i++) {
 		const char *nm = ents[i]->d_name;
@@ -527,7 +514,7 @@ static char *source_fingerprint(const struct feed_build *b)
 	}
 	if (n >= 0)
 		free(ents);
-	fp_str(&h, n < 0 ? "no voices" : "voices");
+	sha256_add_str(&h, n < 0 ? "no voices" : "voices");
 	sha256_digest(&h, sizeof(digest), digest);
 	for (i = 0; i < (int)sizeof(digest); i++)
 		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
@@ -1318,16 +1305,17 @@ static char *feed_record(const struct feed_build *b, uint64_t digest, const char
 			 (unsigned long long)st.st_ino);
 }
 
-/*
- * Writes feed.xml from the catalog, unless the record says it is up to
- * date or it already has these bytes. The episodes are b->rows, read
- * again first when the build changed the catalog.
- */
+/* Whether the record read is the text given. */
 static int same_record(const struct strbuf *rec, const char *text)
 {
 	return rec->len == strlen(text) && !memcmp(rec->buf, text, rec->len);
 }
 
+/*
+ * Writes feed.xml from the catalog, unless the record says it is up to
+ * date or it already has these bytes. The episodes are b->rows, read
+ * again first when the build changed the catalog.
+ */
 static int publish_feed(struct feed_build *b, const char *feed_dir)
 {
 	struct strbuf xml = STRBUF_INIT, rec = STRBUF_INIT;

@@ -189,23 +189,12 @@ static void make_chapters(struct episode_result *res, const struct review *r)
 				       res->audio.duration;
 }
 
-/* Adds a string and its terminating NUL to the hash (NULL as one 0xff). */
-static void hash_str(struct sha256_ctx *h, const char *s)
-{
-	static const uint8_t none = 0xff;
-
-	if (!s)
-		sha256_update(h, 1, &none);
-	else
-		sha256_update(h, strlen(s) + 1, (const uint8_t *)s);
-}
-
 static void hash_int(struct sha256_ctx *h, long long v)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", v);
-	hash_str(h, buf);
+	sha256_add_str(h, buf);
 }
 
 /* Adds a file's contents (or its absence) to the hash. */
@@ -216,7 +205,7 @@ static void hash_file(struct sha256_ctx *h, const char *path)
 
 	if (f)
 		sha256_update(h, sizeof(f->sha256), f->sha256);
-	hash_str(h, path ? "file" : NULL);
+	sha256_add_str(h, path ? "file" : NULL);
 }
 
 /* The render key of a prepared job: see struct episode_job. */
@@ -230,13 +219,13 @@ static void job_key(struct episode_job *j)
 	size_t i;
 
 	sha256_init(&h);
-	hash_str(&h, "revcast " REVCAST_VERSION);
-	hash_str(&h, speech_engine_version());
+	sha256_add_str(&h, "revcast " REVCAST_VERSION);
+	sha256_add_str(&h, speech_engine_version());
 	hash_file(&h, j->voice.path);
 	/* Loudness normalisation: its version, the target, the jingles. */
-	hash_str(&h, "loudness 1");
+	sha256_add_str(&h, "loudness 1");
 	/* Audio stages: libsoxr, LAME's lowpass, split encodes. */
-	hash_str(&h, "audio 3");
+	sha256_add_str(&h, "audio 3");
 	hash_int(&h, (long long)llround(o->loudness * 1000.0));
 	hash_file(&h, j->voice.intro_jingle);
 	hash_file(&h, j->voice.outro_jingle);
@@ -249,15 +238,15 @@ static void job_key(struct episode_job *j)
 	for (i = 0; i < j->script.nr; i++) {
 		strbuf_reset(&ssml);
 		script_segment_ssml(&j->script.segs[i], &j->voice, &ssml);
-		hash_str(&h, ssml.buf);
+		sha256_add_str(&h, ssml.buf);
 		hash_int(&h, j->script.segs[i].pause_after_ms);
 		hash_int(&h, j->script.segs[i].quote);
 	}
-	hash_str(&h, r->title);
-	hash_str(&h, r->author);
-	hash_str(&h, o->album ? o->album : r->title);
-	hash_str(&h, r->date);
-	hash_str(&h, r->summary);
+	sha256_add_str(&h, r->title);
+	sha256_add_str(&h, r->author);
+	sha256_add_str(&h, o->album ? o->album : r->title);
+	sha256_add_str(&h, r->date);
+	sha256_add_str(&h, r->summary);
 	hash_file(&h, o->cover);
 	sha256_digest(&h, sizeof(digest), digest);
 	for (i = 0; i < sizeof(digest); i++)
@@ -415,15 +404,31 @@ static long read_speech(void *src, float *buf, long n)
  * floats: 2 bytes a sample, 44 kB a second of speech, on disk rather than
  * in memory (a four-hour review is 700 MB of temporary file, not of RAM).
  */
-struct spool {
-	FILE *f;
-	long long frames;           /* written in pass 1 */
-	long long pos;              /* the next sample spool_read() gives */
-	short buf[CHUNK];
-};
+/*
+ * Splitting pass 2 in two (audio.h's split MP3 encodes): the encoder is
+ * most of a render's CPU, so on a machine with a core to spare the second
+ * half of the speech is encoded in a child while this process encodes the
+ * first. The cut lies in the middle of a pause, where the speech is digital
+ * silence for at least SPLIT_SILENCE seconds: the limiter and resampler
+ * then hold nothing but silence there (the limiter has released to exactly
+ * 1 well before the next word), so a fresh chain started at the cut gives
+ * what the one chain would. The cut depends only on the speech, never on
+ * the cores: builds (one process each) split at the same place and a
+ * review renders to the same bytes on any machine. Only the speech alone
+ * (no jingles), MP3 CBR at twice eSpeak NG's rate is split; anything else,
+ * or speech without such a pause near its middle, is encoded in one piece.
+ */
+#define SPLIT_SILENCE 0.3
+/* The same, in samples of speech. */
+#define SPLIT_RUN ((long long)(SPLIT_SILENCE * SPEECH_RATE))
+/* Speech shorter than this (seconds) is not worth a second encoder. */
+#define SPLIT_MIN_SECONDS 20
 
-/* Creates the spool file in $TMPDIR (or /tmp). Returns 0 or -1 (printed). */
-static int spool_open(struct spool *s)
+/*
+ * An unlinked temporary file revcast-WHAT-XXXXXX in $TMPDIR (or /tmp):
+ * its descriptor, or -1 (printed).
+ */
+static int temp_fd(const char *what)
 {
 	const char *dir = getenv("TMPDIR");
 	struct strbuf path = STRBUF_INIT;
@@ -431,15 +436,36 @@ static int spool_open(struct spool *s)
 
 	if (!dir || !*dir)
 		dir = "/tmp";
-	strbuf_addf(&path, "%s/revcast-speech-XXXXXX", dir);
-	fd = mkstemp(path.buf);
-	if (fd < 0) {
+	strbuf_addf(&path, "%s/revcast-%s-XXXXXX", dir, what);
+	fd = mkostemp(path.buf, O_CLOEXEC);
+	if (fd < 0)
 		error("cannot create a temporary file in %s: %s", dir, strerror(errno));
-		strbuf_release(&path);
-		return -1;
-	}
-	unlink(path.buf);
+	else
+		unlink(path.buf);
 	strbuf_release(&path);
+	return fd;
+}
+
+struct spool {
+	FILE *f;
+	long long frames;           /* written in pass 1 */
+	long long pos;              /* the next sample spool_read() gives */
+	/* Runs of digital silence of at least SPLIT_RUN samples, as written. */
+	struct zero_run {
+		long long start, len;
+	} *runs;
+	size_t nr_runs, alloc_runs;
+	long long zeros;            /* zeros at the end of what is written */
+	short buf[CHUNK];
+};
+
+/* Creates the spool file in $TMPDIR (or /tmp). Returns 0 or -1 (printed). */
+static int spool_open(struct spool *s)
+{
+	int fd = temp_fd("speech");
+
+	if (fd < 0)
+		return -1;
 	s->f = fdopen(fd, "w+b");
 	if (!s->f) {
 		close(fd);
@@ -447,6 +473,17 @@ static int spool_open(struct spool *s)
 	}
 	s->frames = 0;
 	return 0;
+}
+
+/* Ends the run of zeros before sample `at`, keeping it if long enough. */
+static void spool_end_run(struct spool *s, long long at)
+{
+	if (s->zeros >= SPLIT_RUN) {
+		ALLOC_GROW(s->runs, s->nr_runs + 1, s->alloc_runs);
+		s->runs[s->nr_runs].start = at - s->zeros;
+		s->runs[s->nr_runs++].len = s->zeros;
+	}
+	s->zeros = 0;
 }
 
 /* Appends n samples. Returns 0 or -1 (printed: a full disk, say). */
@@ -460,6 +497,10 @@ static int spool_write(struct spool *s, const float *x, long n)
 
 			s->buf[i] = (short)(v >= 32767.0f ? 32767 : v <= -32768.0f ? -32768 :
 					    lrintf(v));
+			if (s->buf[i])
+				spool_end_run(s, s->frames + i);
+			else
+				s->zeros++;
 		}
 		if (fwrite(s->buf, sizeof(*s->buf), (size_t)len, s->f) != (size_t)len)
 			return error("cannot write the temporary speech file: %s",
@@ -517,6 +558,8 @@ static void spool_close(struct spool *s)
 	if (s->f)
 		fclose(s->f);
 	s->f = NULL;
+	free(s->runs);
+	s->runs = NULL;
 }
 
 /*
@@ -1132,89 +1175,30 @@ static long long stream_one(struct render *rd, struct audio_source *src,
 	return total;
 }
 
-/*
- * Splitting pass 2 in two (audio.h's split MP3 encodes): the encoder is
- * most of a render's CPU, so on a machine with a core to spare the second
- * half of the speech is encoded in a child while this process encodes the
- * first. The cut lies in the middle of a pause, where the speech is digital
- * silence for at least SPLIT_SILENCE seconds: the limiter and resampler
- * then hold nothing but silence there (the limiter has released to exactly
- * 1 well before the next word), so a fresh chain started at the cut gives
- * what the one chain would. The cut depends only on the speech, never on
- * the cores: builds (one process each) split at the same place and a
- * review renders to the same bytes on any machine. Only the speech alone
- * (no jingles), MP3 CBR at twice eSpeak NG's rate is split; anything else,
- * or speech without such a pause near its middle, is encoded in one piece.
- */
-#define SPLIT_SILENCE 0.3
-/* Speech shorter than this (seconds) is not worth a second encoder. */
-#define SPLIT_MIN_SECONDS 20
 
 /*
- * The cut for the speech in p's spool: a sample index at SPEECH_RATE,
- * whose output index (times `ratio`) is a multiple of `gap`, in the middle
- * of the run of zeros of at least SPLIT_SILENCE seconds whose middle is
- * nearest the middle of the speech; 0 when there is none. Returns -1 when
- * the spool cannot be read (printed).
+ * Where to split the speech of spool sp (see above), or 0 for not at all:
+ * a sample index at SPEECH_RATE whose output index (times `ratio`) is a
+ * multiple of `gap`, in the middle of the run of zeros (SPLIT_RUN or
+ * longer, recorded as pass 1 wrote them) whose middle is nearest the
+ * middle of the speech.
  */
-static long long find_cut(struct part *p, int gap, int ratio)
+static long long find_cut(const struct spool *sp, int gap, int ratio)
 {
-	struct spool *sp = p->spool;
-	long long half = sp->frames / 2, best = 0, run = 0, at = 0;
-	long long need = (long long)(SPLIT_SILENCE * SPEECH_RATE), step = gap / ratio;
-	float *buf = xmalloc(CHUNK * sizeof(*buf));
-	long got, i;
+	long long half = sp->frames / 2, best = 0, step = gap / ratio;
+	size_t i;
 
-	if (spool_seek(sp, 0))
-		goto fail;
-	do {
-		got = spool_read(sp, buf, CHUNK);
-		if (got < 0)
-			goto fail;
-		for (i = 0; i <= got; i++) {
-			long long c;
+	for (i = 0; i <= sp->nr_runs; i++) {
+		/* the recorded runs, then the one the speech ends with */
+		long long len = i < sp->nr_runs ? sp->runs[i].len : sp->zeros;
+		long long end = (i < sp->nr_runs ? sp->runs[i].start : sp->frames - len) + len;
+		long long c = (end - len / 2 + step / 2) / step * step;
 
-			if (i < got && buf[i] == 0.0f) {
-				run++;
-				at++;
-				continue;
-			}
-			if (i == got && got > 0)
-				break;  /* the run may go on in the next read */
-			/* a run of zeros ends at `at`: the aligned point nearest its middle */
-			c = (at - run / 2 + step / 2) / step * step;
-			if (run >= need && c - need / 2 >= at - run && c + need / 2 <= at &&
-			    (!best || llabs(c - half) < llabs(best - half)))
-				best = c;
-			run = 0;
-			if (i < got)
-				at++;
-		}
-	} while (got > 0);
-	free(buf);
+		if (len >= SPLIT_RUN && c - SPLIT_RUN / 2 >= end - len &&
+		    c + SPLIT_RUN / 2 <= end && (!best || llabs(c - half) < llabs(best - half)))
+			best = c;
+	}
 	return best;
-fail:
-	free(buf);
-	return -1;
-}
-
-/* An unlinked temporary file in $TMPDIR (or /tmp): its descriptor, or -1 (printed). */
-static int temp_fd(void)
-{
-	const char *dir = getenv("TMPDIR");
-	struct strbuf path = STRBUF_INIT;
-	int fd;
-
-	if (!dir || !*dir)
-		dir = "/tmp";
-	strbuf_addf(&path, "%s/revcast-piece-XXXXXX", dir);
-	fd = mkostemp(path.buf, O_CLOEXEC);
-	if (fd < 0)
-		error("cannot create a temporary file in %s: %s", dir, strerror(errno));
-	else
-		unlink(path.buf);
-	strbuf_release(&path);
-	return fd;
 }
 
 /*
@@ -1286,7 +1270,7 @@ static int stream_split(struct render *rd, struct audio_source *src,
 	int gap = audio_join_gap(settings), ratio = settings->sample_rate / SPEECH_RATE;
 	long long head = cut * ratio - gap;
 	struct piece_report rep;
-	int fd = temp_fd(), pfd = -1, status, ret = -1;
+	int fd = temp_fd("piece"), pfd = -1, status, ret = -1;
 	pid_t pid = 0;
 
 	if (fd < 0)
@@ -1344,38 +1328,27 @@ static int render_stream(struct render *rd, const char *out_path)
 	struct audio_settings settings = o->audio;
 	struct audio_source src;
 	struct stream_tail t;
-	long long total;
+	long long total, cut = 0;
 
 	if (render_chain(rd, &src, &settings.bandwidth) ||
 	    audio_sink_open(&rd->sink, out_path, &settings))
 		return -1;
 	rd->sink_path = out_path;
+	/* Split: the speech alone, MP3 CBR at twice its rate, long enough. */
 	if (rd->rate == SPEECH_RATE && !rd->parts[PART_INTRO_JINGLE].present &&
 	    !rd->parts[PART_OUTRO_JINGLE].present && audio_join_gap(&settings) &&
 	    settings.sample_rate == 2 * SPEECH_RATE &&
-	    rd->parts[PART_SPEECH].spool->frames >= (long long)SPLIT_MIN_SECONDS * SPEECH_RATE) {
-		long long cut = find_cut(&rd->parts[PART_SPEECH], audio_join_gap(&settings), 2);
-
-		if (cut < 0)
+	    rd->parts[PART_SPEECH].spool->frames >= (long long)SPLIT_MIN_SECONDS * SPEECH_RATE)
+		cut = find_cut(rd->parts[PART_SPEECH].spool, audio_join_gap(&settings), 2);
+	if (cut > 0) {
+		if (stream_split(rd, &src, &settings, cut, &t, &total))
 			return -1;
-		/* The chain reads the spool too: back to where it was. */
-		if (cut > 0 && spool_seek(rd->parts[PART_SPEECH].spool, 0))
-			return -1;
-		if (cut > 0) {
-			if (stream_split(rd, &src, &settings, cut, &t, &total))
-				return -1;
-			rd->res->limiter_db = t.limiter_db;
-			rd->res->timeline_offset = 0.0;
-			rd->res->audio.duration = (double)total / o->audio.sample_rate;
-			rd->res->join_at = (double)(cut * 2) / o->audio.sample_rate;
-			return 0;
-		}
-		if (spool_seek(rd->parts[PART_SPEECH].spool, 0))
+		rd->res->join_at = (double)(cut * 2) / o->audio.sample_rate;
+	} else {
+		total = o->processes > 1 ? stream_two(rd, &src, &t) : stream_one(rd, &src, &t, -1);
+		if (total < 0)
 			return -1;
 	}
-	total = o->processes > 1 ? stream_two(rd, &src, &t) : stream_one(rd, &src, &t, -1);
-	if (total < 0)
-		return -1;
 	rd->res->limiter_db = t.limiter_db;
 	rd->res->timeline_offset = (double)t.intro_frames / rd->rate;
 	rd->res->audio.duration = (double)total / o->audio.sample_rate;

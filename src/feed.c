@@ -356,42 +356,6 @@ static void write_item(struct feed_writer *fw, const struct feed_config *c,
 #define REVCAST_VERSION "unknown"
 #endif
 
-/*
- * FNV-1a style over 64-bit words (a byte at a time for the tail): each
- * step (h ^ w) * prime is a bijection of w and of h, so a difference in
- * one word always shows. Fast enough to run over every review's HTML.
- */
-#define DIGEST_INIT UINT64_C(14695981039346656037)
-#define DIGEST_PRIME UINT64_C(1099511628211)
-
-static uint64_t digest_bytes(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	uint64_t w;
-
-	for (; n >= 8; n -= 8, p += 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * DIGEST_PRIME;
-	}
-	while (n--)
-		h = (h ^ *p++) * DIGEST_PRIME;
-	return h;
-}
-
-static uint64_t digest_num(uint64_t h, int64_t v)
-{
-	return digest_bytes(h, &v, sizeof(v));
-}
-
-/* A string with its length in front (NULL: a length no string has). */
-static uint64_t digest_str(uint64_t h, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	h = digest_num(h, s ? (int64_t)n : -1);
-	return s ? digest_bytes(h, s, n) : h;
-}
-
 uint64_t feed_digest(const struct feed_config *c, const struct episode *eps, size_t nr,
 		     int64_t now, const char *stylesheet)
 {

@@ -653,30 +653,6 @@ void site_feed_xsl(struct strbuf *out)
 #define REVCAST_VERSION "unknown"
 #endif
 
-/* FNV-1a, 64-bit, fed field by field; NULL and "" differ. */
-#define DIGEST_INIT UINT64_C(14695981039346656037)
-
-static uint64_t digest_add(uint64_t h, const void *data, size_t n)
-{
-	const unsigned char *p = data;
-
-	while (n--) {
-		h ^= *p++;
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
-static uint64_t digest_str(uint64_t h, const char *s)
-{
-	return s ? digest_add(h, s, strlen(s) + 1) : digest_add(h, "\xff", 1);
-}
-
-static uint64_t digest_num(uint64_t h, int64_t v)
-{
-	return digest_add(h, &v, sizeof(v));
-}
-
 /* Everything of feed.ini and this program that the pages show. */
 static uint64_t config_digest(const struct feed_config *c)
 {
@@ -704,7 +680,7 @@ static uint64_t episode_digest(uint64_t h, const struct episode *e)
 	h = digest_str(h, e->summary);
 	h = digest_str(h, e->content_html);
 	h = digest_num(h, e->pub_date);
-	h = digest_add(h, &d, sizeof(d));
+	h = digest_bytes(h, &d, sizeof(d));
 	h = digest_str(h, e->file);
 	h = digest_str(h, e->transcript_vtt);
 	h = digest_str(h, e->transcript_srt);

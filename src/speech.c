@@ -97,19 +97,9 @@ static void child_flush_audio(struct child *c)
 /* Writes everything queued to the pipe. */
 static void child_flush(struct child *c)
 {
-	size_t off = 0;
-
 	child_flush_audio(c);
-
-	while (off < c->out_len) {
-		ssize_t n = write(c->fd, c->out + off, c->out_len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			_exit(3);   /* the parent has gone */
-		off += (size_t)n;
-	}
+	if (write_full(c->fd, c->out, c->out_len))
+		_exit(3);   /* the parent has gone */
 	c->out_len = 0;
 }
 

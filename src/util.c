@@ -620,6 +620,45 @@ int fork_piped(int *fd, const char *what)
 	return (int)pid;
 }
 
+#define DIGEST_PRIME UINT64_C(1099511628211)
+
+uint64_t digest_bytes(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t w;
+
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * DIGEST_PRIME;
+	}
+	while (n--)
+		h = (h ^ *p++) * DIGEST_PRIME;
+	return h;
+}
+
+uint64_t digest_num(uint64_t h, int64_t v)
+{
+	return digest_bytes(h, &v, sizeof(v));
+}
+
+uint64_t digest_str(uint64_t h, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	h = digest_num(h, s ? (int64_t)n : -1);
+	return s ? digest_bytes(h, s, n) : h;
+}
+
+void sha256_add_str(struct sha256_ctx *h, const char *s)
+{
+	static const uint8_t none = 0xff;
+
+	if (!s)
+		sha256_update(h, 1, &none);
+	else
+		sha256_update(h, strlen(s) + 1, (const uint8_t *)s);
+}
+
 int cores_available(void)
 {
 	cpu_set_t set;

@@ -156,6 +156,23 @@ const struct cached_file *file_cached(const char *path, size_t max);
 uint64_t hash_fnv1a(const void *data, size_t n);
 
 /*
+ * Digests for change detection (the site's pages, feed.xml), fed field by
+ * field from DIGEST_INIT: FNV-1a style over 64-bit words (a byte at a time
+ * for the tail); each step (h ^ w) * prime is a bijection of w and of h, so
+ * a difference in one word always shows. Fast enough to run over every
+ * review's HTML. digest_str() puts the length first, so NULL, "" and
+ * neighbouring strings differ.
+ */
+#define DIGEST_INIT UINT64_C(14695981039346656037)
+uint64_t digest_bytes(uint64_t h, const void *data, size_t n);
+uint64_t digest_num(uint64_t h, int64_t v);
+uint64_t digest_str(uint64_t h, const char *s);
+
+/* Adds a string and its terminating NUL to a SHA-256 (NULL as one 0xff). */
+struct sha256_ctx;
+void sha256_add_str(struct sha256_ctx *h, const char *s);
+
+/*
  * Creates a pipe and forks, flushing stdio first. In the child returns 0
  * with *fd the pipe's write end; in the parent returns the child's pid
  * with *fd the read end. The pipe is close-on-exec. On failure returns -1

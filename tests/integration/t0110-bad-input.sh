@@ -60,36 +60,33 @@ test_expect_success 'text that crashes libespeak-ng is an error, not a crash' '
 	"$REVCAST" render -q hostile.txt -o outdir2.mp3 >/dev/null
 '
 
-test_expect_success 'a crash inside libespeak-ng is one error naming the line' '
-	printf "Crash\n\nFirst paragraph.\n\nSecond paragraph.\n" >crash.txt &&
+# crashed_render ENV REVIEW PATTERN: rendering REVIEW with the fault ENV
+# fails with exactly one error line matching PATTERN and leaves no file.
+crashed_render() {
 	rm -rf outdir && mkdir outdir &&
-	test_must_fail env REVCAST_TEST_SPEECH_ABORT=2 "$REVCAST" render crash.txt -o outdir/x.mp3 2>err &&
+	test_must_fail env "$1" "$REVCAST" render "$2" -o outdir/x.mp3 2>err &&
 	cat err &&
 	test "$(wc -l <err)" -eq 1 &&
-	grep "crash.txt:5:.*crashed" err &&
+	grep "$3" err &&
 	test -z "$(ls -A outdir)"
+}
+
+test_expect_success 'a crash inside libespeak-ng is one error naming the line' '
+	printf "Crash\n\nFirst paragraph.\n\nSecond paragraph.\n" >crash.txt &&
+	crashed_render REVCAST_TEST_SPEECH_ABORT=2 crash.txt "crash.txt:5:.*crashed"
 '
 
 # The audio stage and the second encoder run in children only with two
 # cores or more.
 if [ "$(nproc)" -ge 2 ]; then
 test_expect_success 'a crash in the audio stage process is one error, no file left' '
-	rm -rf outdir && mkdir outdir &&
-	test_must_fail env REVCAST_TEST_STAGE_ABORT=1 "$REVCAST" render crash.txt -o outdir/x.mp3 2>err &&
-	cat err &&
-	test "$(wc -l <err)" -eq 1 &&
-	grep "crash.txt: the audio stage stopped unexpectedly" err &&
-	test -z "$(ls -A outdir)"
+	crashed_render REVCAST_TEST_STAGE_ABORT=1 crash.txt \
+		"crash.txt: the audio stage stopped unexpectedly"
 '
 
 test_expect_success 'a crash of the second encoder is one error, no file left' '
-	rm -rf outdir && mkdir outdir &&
-	test_must_fail env REVCAST_TEST_STAGE_ABORT=1 "$REVCAST" render \
-		"$ROOT/feeds/example/reviews/rust-and-bone.txt" -o outdir/x.mp3 2>err &&
-	cat err &&
-	test "$(wc -l <err)" -eq 1 &&
-	grep "rust-and-bone.txt: the second encoder stopped unexpectedly" err &&
-	test -z "$(ls -A outdir)"
+	crashed_render REVCAST_TEST_STAGE_ABORT=1 "$ROOT/feeds/example/reviews/rust-and-bone.txt" \
+		"rust-and-bone.txt: the second encoder stopped unexpectedly"
 '
 else
 	test_skip 'crashes of the audio stage and second encoder' 'needs two cores'

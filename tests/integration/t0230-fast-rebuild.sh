@@ -119,14 +119,21 @@ read_all() {
 	grep -qx reviews/c.md opened
 }
 
-test_expect_success 'editing a voice profile re-prepares every review' '
-	# a profile no review uses: read again, rendered again by render key only
-	echo "; a comment" >>voices/fr.ini &&
+# comment_reprepares FILE: a comment added to FILE makes the next build
+# read every review (and find each unchanged), the one after only c.md
+# (the review with a lexicon of its own, which has no stamp).
+comment_reprepares() {
+	echo "; a comment" >>"$1" &&
 	read_all &&
 	test "$(count unchanged)" -eq 3 &&
 	traced_build &&
 	echo reviews/c.md >expect &&
 	test_cmp expect opened
+}
+
+test_expect_success 'editing a voice profile re-prepares every review' '
+	# a profile no review uses: read again, rendered again by render key only
+	comment_reprepares voices/fr.ini
 '
 
 test_expect_success 'editing the voice lexicon re-prepares and re-renders what it changes' '
@@ -150,12 +157,7 @@ test_expect_success 'editing the explicit word list updates the details' '
 '
 
 test_expect_success 'editing feed.ini re-prepares every review' '
-	echo "; a comment" >>feed/feed.ini &&
-	read_all &&
-	test "$(count unchanged)" -eq 3 &&
-	traced_build &&
-	echo reviews/c.md >expect &&
-	test_cmp expect opened
+	comment_reprepares feed/feed.ini
 '
 
 test_expect_success 'a review that names its own lexicon is always read' '
