@@ -167,6 +167,23 @@ void gain_stage_init(struct gain_stage *g, const struct audio_source *in, double
 /* The release envelope counts as fully recovered this close to 1 (0.001 dB). */
 #define RELEASED (1.0 - 1e-4)
 
+/*
+ * What every push changes. limiter_block() copies it into a local for a
+ * block of samples, so that the compiler keeps it in registers rather than
+ * storing and reloading it for every sample.
+ */
+struct limiter_run {
+	long long pos;              /* samples pushed, flush zeros included */
+	long long last_loud;        /* index of the last |x| above `quiet` */
+	double prev_interval;       /* I[k-1] */
+	size_t dq_head, dq_len;     /* the deque's extent in dq_idx/dq_val */
+	double r;                   /* release envelope */
+	double box_sum;             /* the sum of box[] */
+	long box_pos;
+	long box_below;             /* how many of box[] are below 1 */
+	double min_gain;
+};
+
 struct limiter {
 	struct audio_source in;
 	double ceiling;             /* linear */
@@ -179,21 +196,12 @@ struct limiter {
 
 	float *x;                   /* input ring, each sample stored twice (see ring()) */
 	size_t mask;
-	long long pos;              /* samples pushed, flush zeros included */
-	long long last_loud;        /* index of the last |x| above `quiet` */
-	double prev_interval;       /* I[k-1] */
-
 	long long *dq_idx;          /* sliding minimum of g: increasing values */
 	double *dq_val;
-	size_t dq_head, dq_len, dq_mask;
-
-	double r;                   /* release envelope */
+	size_t dq_mask;
 	double *box;                /* the last L values of r */
-	double box_sum;
-	long box_pos;
-	long box_below;             /* how many of them are below 1 */
+	struct limiter_run run;
 
-	double min_gain;
 	float inbuf[CHUNK];
 	long in_len, in_off;
 	long long flushed;
@@ -263,14 +271,18 @@ static const float *ring_window(const struct limiter *l, long long first)
 	return l->x + ((unsigned long long)first & l->mask);
 }
 
-/* I[n]: the largest magnitude between samples n and n+1 (0 when surely below the ceiling). */
-static double limiter_interval(const struct limiter *l, long long n)
+/*
+ * I[n]: the largest magnitude between samples n and n+1 (0 when surely
+ * below the ceiling, that is when no sample from n - TAPS_BEFORE on is
+ * louder than `quiet`: the last one is last_loud).
+ */
+static double limiter_interval(const struct limiter *l, long long last_loud, long long n)
 {
 	const float *w;
 	float peak, acc[4] = { 0.0f, 0.0f, 0.0f, 0.0f };
 	int p, j;
 
-	if (l->last_loud < n - TAPS_BEFORE)
+	if (last_loud < n - TAPS_BEFORE)
 		return 0.0;
 	w = ring_window(l, n - TAPS_BEFORE);
 	/* The three phases side by side: four lanes the compiler can vectorise. */
@@ -285,66 +297,83 @@ static double limiter_interval(const struct limiter *l, long long n)
 
 /*
  * Pushes input sample v; returns 1 and sets *y when an output sample is
- * ready (from the L + 5th push on), else 0.
+ * ready (from the L + 5th push on), else 0. The state that changes is *s
+ * (see limiter_block()).
  */
-static int limiter_push(struct limiter *l, float v, float *y)
+static inline int limiter_push(struct limiter *l, struct limiter_run *s, float v, float *y)
 {
-	long long i = l->pos++, k = i - TAPS_AFTER, m = k - l->look + 1;
-	double interval, peak, g, h, s;
+	long long i = s->pos++, k = i - TAPS_AFTER, m = k - l->look + 1;
+	double interval, peak, g, h, sm;
 
 	l->x[(unsigned long long)i & l->mask] = v;
 	l->x[((unsigned long long)i & l->mask) + l->mask + 1] = v;
 	if (fabsf(v) > l->quiet)
-		l->last_loud = i;
+		s->last_loud = i;
 
 	/* g[k] from the intervals on both sides of sample k. */
-	interval = limiter_interval(l, k);
-	peak = interval > l->prev_interval ? interval : l->prev_interval;
-	l->prev_interval = interval;
+	interval = limiter_interval(l, s->last_loud, k);
+	peak = interval > s->prev_interval ? interval : s->prev_interval;
+	s->prev_interval = interval;
 	g = peak > l->ceiling ? l->ceiling / peak : 1.0;
 
 	/* h[m] = min(g[m] .. g[k]) with a monotonic deque. */
-	while (l->dq_len && l->dq_val[(l->dq_head + l->dq_len - 1) & l->dq_mask] >= g)
-		l->dq_len--;
-	l->dq_idx[(l->dq_head + l->dq_len) & l->dq_mask] = k;
-	l->dq_val[(l->dq_head + l->dq_len) & l->dq_mask] = g;
-	l->dq_len++;
-	while (l->dq_idx[l->dq_head] < m) {
-		l->dq_head = (l->dq_head + 1) & l->dq_mask;
-		l->dq_len--;
+	while (s->dq_len && l->dq_val[(s->dq_head + s->dq_len - 1) & l->dq_mask] >= g)
+		s->dq_len--;
+	l->dq_idx[(s->dq_head + s->dq_len) & l->dq_mask] = k;
+	l->dq_val[(s->dq_head + s->dq_len) & l->dq_mask] = g;
+	s->dq_len++;
+	while (l->dq_idx[s->dq_head] < m) {
+		s->dq_head = (s->dq_head + 1) & l->dq_mask;
+		s->dq_len--;
 	}
-	h = l->dq_val[l->dq_head];
+	h = l->dq_val[s->dq_head];
 
 	/* r[m]: instant attack, exponential release. */
-	l->r += (1.0 - l->r) * l->release;
-	if (l->r > RELEASED)
-		l->r = 1.0;
-	if (h < l->r)
-		l->r = h;
+	s->r += (1.0 - s->r) * l->release;
+	if (s->r > RELEASED)
+		s->r = 1.0;
+	if (h < s->r)
+		s->r = h;
 
 	/* s[m]: the mean of the last L values of r (exactly 1 when all are). */
-	if (l->box[l->box_pos] < 1.0)
-		l->box_below--;
-	if (l->r < 1.0)
-		l->box_below++;
-	l->box_sum += l->r - l->box[l->box_pos];
-	l->box[l->box_pos] = l->r;
-	if (++l->box_pos == l->look)
-		l->box_pos = 0;
-	if (!l->box_below) {
-		l->box_sum = (double)l->look;
-		s = 1.0;
+	if (l->box[s->box_pos] < 1.0)
+		s->box_below--;
+	if (s->r < 1.0)
+		s->box_below++;
+	s->box_sum += s->r - l->box[s->box_pos];
+	l->box[s->box_pos] = s->r;
+	if (++s->box_pos == l->look)
+		s->box_pos = 0;
+	if (!s->box_below) {
+		s->box_sum = (double)l->look;
+		sm = 1.0;
 	} else {
-		s = l->box_sum * l->inv_look;
-		if (s > 1.0)
-			s = 1.0;
+		sm = s->box_sum * l->inv_look;
+		if (sm > 1.0)
+			sm = 1.0;
 	}
 	if (m < 0)
 		return 0;
-	if (s < l->min_gain)
-		l->min_gain = s;
-	*y = s == 1.0 ? ring(l, m) : (float)(ring(l, m) * s);
+	if (sm < s->min_gain)
+		s->min_gain = sm;
+	*y = sm == 1.0 ? ring(l, m) : (float)(ring(l, m) * sm);
 	return 1;
+}
+
+/*
+ * Pushes n samples from in (n zeros when in is NULL); writes the samples
+ * that come out to out (at most n) and returns their count.
+ */
+static long limiter_block(struct limiter *l, const float *in, long n, float *out)
+{
+	struct limiter_run s = l->run;
+	long i, got = 0;
+
+	/* The only call: the compiler inlines it, and s stays in registers. */
+	for (i = 0; i < n; i++)
+		got += limiter_push(l, &s, in ? in[i] : 0.0f, out + got);
+	l->run = s;
+	return got;
 }
 
 /*
@@ -355,7 +384,7 @@ static int limiter_push(struct limiter *l, float v, float *y)
 static long limiter_read(void *src, float *buf, long n)
 {
 	struct limiter *l = src;
-	long got = 0;
+	long got = 0, take;
 
 	if (l->failed)
 		return -1;
@@ -386,30 +415,29 @@ static long limiter_read(void *src, float *buf, long n)
 			l->in_len = r;
 			l->in_off = 0;
 		}
-		while (got < n && l->in_off < l->in_len)
-			got += limiter_push(l, l->inbuf[l->in_off++], buf + got);
+		/* At most as many samples come out as go in: buf has room. */
+		take = l->in_len - l->in_off;
+		if (take > n - got)
+			take = n - got;
+		got += limiter_block(l, l->inbuf + l->in_off, take, buf + got);
+		l->in_off += take;
 	}
 	return got;
 }
 
 long limiter_process(struct limiter *l, const float *in, long n, float *out)
 {
-	long i, got = 0;
-
-	for (i = 0; i < n; i++)
-		got += limiter_push(l, in[i], out + got);
-	return got;
+	return limiter_block(l, in, n, out);
 }
 
 long limiter_flush(struct limiter *l, float *out)
 {
-	long got = 0;
+	long left = (long)(l->delay - l->flushed);
 
-	while (l->flushed < l->delay) {
-		l->flushed++;
-		got += limiter_push(l, 0.0f, out + got);
-	}
-	return got;
+	if (left <= 0)
+		return 0;
+	l->flushed = l->delay;
+	return limiter_block(l, NULL, left, out);
 }
 
 long limiter_delay(const struct limiter *l)
@@ -442,18 +470,18 @@ int limiter_new_push(struct limiter **lp, int rate, double ceiling_db)
 	l->x = xcalloc(2 * size, sizeof(*l->x));
 	l->mask = size - 1;
 
-	l->last_loud = -(1LL << 40);
+	l->run.last_loud = -(1LL << 40);
 	for (size = 16; size < (size_t)l->look + 1; size *= 2)
 		;
 	l->dq_mask = size - 1;
 	l->dq_idx = xcalloc(size, sizeof(*l->dq_idx));
 	l->dq_val = xcalloc(size, sizeof(*l->dq_val));
-	l->r = 1.0;
+	l->run.r = 1.0;
 	l->box = xmalloc((size_t)l->look * sizeof(*l->box));
 	for (i = 0; i < l->look; i++)
 		l->box[i] = 1.0;
-	l->box_sum = (double)l->look;
-	l->min_gain = 1.0;
+	l->run.box_sum = (double)l->look;
+	l->run.min_gain = 1.0;
 	*lp = l;
 	return 0;
 }
@@ -472,7 +500,7 @@ int limiter_new(struct limiter **lp, const struct audio_source *in, double ceili
 
 double limiter_max_reduction(const struct limiter *l)
 {
-	return 20.0 * log10(l->min_gain);
+	return 20.0 * log10(l->run.min_gain);
 }
 
 void limiter_free(struct limiter *l)
