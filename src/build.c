@@ -187,10 +187,8 @@ struct name_set {
 /* FNV-1a, whose low bits (the slot) mix poorly, finished as MurmurHash3's fmix32. */
 static uint32_t name_hash(const char *s)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = hash_fnv1a32(s);
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
 	h ^= h >> 16;
 	h *= 0x85ebca6bu;
 	h ^= h >> 13;
@@ -522,7 +520,7 @@ static char *source_fingerprint(const struct feed_build *b)
 }
 
 /*
- * The source stamp of the review at path (name in the reviews folder) as it is now: the fingerprint,
+ * The source stamp of review `name` (in the reviews folder) as it is now: the fingerprint,
  * the file's size, modification and change times (ns) and inode, as a
  * new string; NULL when it cannot be stat'ed. *settled says whether the
  * file was last changed at least STAMP_SETTLE_SECONDS before the build
@@ -530,15 +528,13 @@ static char *source_fingerprint(const struct feed_build *b)
  * a file written in the same clock tick as (or just after) the build read
  * it could otherwise keep the stamp the build saw with other contents.
  */
-static char *review_stamp(const struct feed_build *b, const char *name, const char *path,
-			  int *settled)
+static char *review_stamp(const struct feed_build *b, const char *name, int *settled)
 {
 	struct stat st;
 	time_t limit = b->start.tv_sec - STAMP_SETTLE_SECONDS;
 
 	*settled = 0;
-	/* name in the reviews folder: no walk down the whole path each time */
-	if (b->reviews_fd >= 0 ? fstatat(b->reviews_fd, name, &st, 0) : stat(path, &st))
+	if (stat_in(b->reviews_fd, b->cfg.reviews_dir, name, &st))
 		return NULL;
 	*settled = st.st_mtim.tv_sec < limit && st.st_ctim.tv_sec < limit;
 	return xasprintf("%s %lld %lld.%09ld %lld.%09ld %llu", b->fingerprint,
@@ -568,15 +564,8 @@ static long long file_size(const char *path)
 static long long output_file_size(const struct feed_build *b, const char *rel)
 {
 	struct stat st;
-	char *path;
-	long long n;
 
-	if (b->out_fd >= 0)
-		return fstatat(b->out_fd, rel, &st, 0) ? -1 : (long long)st.st_size;
-	path = path_join(b->out, rel);
-	n = file_size(path);
-	free(path);
-	return n;
+	return stat_in(b->out_fd, b->out, rel, &st) ? -1 : (long long)st.st_size;
 }
 
 /*
@@ -689,11 +678,7 @@ struct plan {
 /* FNV-1a of the file name: a review's shard, 1..n. */
 static int shard_of(const char *name, int n)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return (int)(h % (uint32_t)n) + 1;
+	return (int)(hash_fnv1a32(name) % (uint32_t)n) + 1;
 }
 
 static void plan_release(struct plan *p)
@@ -839,7 +824,7 @@ static void plan_review(struct plan *p)
 	}
 	p->found = row != NULL;
 	/* The stamp is taken before the file is read: a later change shows. */
-	stamp = review_stamp(b, p->name, p->path, &settled);
+	stamp = review_stamp(b, p->name, &settled);
 	if (stamp && !b->opts->force) {
 		if (p->found && stamp_unchanged(p, old, stamp)) {
 			p->action = PLAN_DONE;
@@ -894,7 +879,7 @@ static void plan_review(struct plan *p)
 	}
 	if (!b->opts->force && p->found && old->render_key &&
 	    !strcmp(old->render_key, p->job.key) && old->file && !strcmp(old->file, p->e.file) &&
-	    file_size(p->out_path) == old->bytes && has_transcripts(b, old, p->e.file)) {
+	    output_file_size(b, p->e.file) == old->bytes && has_transcripts(b, old, p->e.file)) {
 		p->e.transcript_vtt = xstrdup(old->transcript_vtt);
 		p->e.transcript_srt = xstrdup(old->transcript_srt);
 		p->e.chapters = xstrdup(old->chapters);

@@ -14,16 +14,6 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-/* FNV-1a: a small deterministic seed from text. */
-static uint32_t seed_of(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* xorshift32: deterministic pseudo-random numbers from the seed. */
 static uint32_t next_rand(uint32_t *x)
 {
@@ -59,7 +49,7 @@ static void hsv(double h, double s, double v, unsigned char rgb[3])
 /* Fills the image: background gradient, then a ring of bars. */
 static void paint(unsigned char *img, int size, const char *text)
 {
-	uint32_t x = seed_of(text) | 1;
+	uint32_t x = hash_fnv1a32(text) | 1;
 	double hue = (next_rand(&x) % 1000) / 1000.0;
 	unsigned char top[3], bottom[3], bar[3];
 	double heights[96];

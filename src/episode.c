@@ -397,14 +397,6 @@ static long read_speech(void *src, float *buf, long n)
 }
 
 /*
- * The speech as pass 1 heard it, kept in an unlinked temporary file for
- * the passes after it, so that eSpeak NG synthesises each review once.
- * eSpeak NG's samples are 16-bit and speech_read() divides them by 32768,
- * so storing them back as 16-bit integers is exact, and half the size of
- * floats: 2 bytes a sample, 44 kB a second of speech, on disk rather than
- * in memory (a four-hour review is 700 MB of temporary file, not of RAM).
- */
-/*
  * Splitting pass 2 in two (audio.h's split MP3 encodes): the encoder is
  * most of a render's CPU, so on a machine with a core to spare the second
  * half of the speech is encoded in a child while this process encodes the
@@ -446,6 +438,14 @@ static int temp_fd(const char *what)
 	return fd;
 }
 
+/*
+ * The speech as pass 1 heard it, kept in an unlinked temporary file for
+ * the passes after it, so that eSpeak NG synthesises each review once.
+ * eSpeak NG's samples are 16-bit and speech_read() divides them by 32768,
+ * so storing them back as 16-bit integers is exact, and half the size of
+ * floats: 2 bytes a sample, 44 kB a second of speech, on disk rather than
+ * in memory (a four-hour review is 700 MB of temporary file, not of RAM).
+ */
 struct spool {
 	FILE *f;
 	long long frames;           /* written in pass 1 */
@@ -455,7 +455,7 @@ struct spool {
 		long long start, len;
 	} *runs;
 	size_t nr_runs, alloc_runs;
-	long long zeros;            /* zeros at the end of what is written */
+	long long zeros;            /* zeros at the end of what is written so far */
 	short buf[CHUNK];
 };
 
@@ -512,11 +512,15 @@ static int spool_write(struct spool *s, const float *x, long n)
 	return 0;
 }
 
-/* Makes the spool readable from sample `at`. Returns 0 or -1 (printed). */
+/*
+ * Makes the spool readable from sample `at`: what is written ends here, so
+ * a run of zeros it ends with is recorded too. Returns 0 or -1 (printed).
+ */
 static int spool_seek(struct spool *s, long long at)
 {
 	if (fflush(s->f))
 		return error("cannot write the temporary speech file: %s", strerror(errno));
+	spool_end_run(s, s->frames);
 	s->pos = at;
 	return 0;
 }
@@ -1148,11 +1152,10 @@ static long long stream_two(struct render *rd, struct audio_source *src,
 }
 
 /*
- * Pass 2 in this process, for at most `limit` frames (-1: all). Returns
- * the frames written, or -1 (printed).
+ * Streams src into sink k, at most `limit` frames (-1: all). Returns the
+ * frames written, or -1 (printed).
  */
-static long long stream_one(struct render *rd, struct audio_source *src,
-			    struct stream_tail *t, long long limit)
+static long long pump(struct audio_source *src, struct audio_sink *k, long long limit)
 {
 	float *buf = xmalloc(CHUNK * sizeof(*buf));
 	long long total = 0;
@@ -1161,7 +1164,7 @@ static long long stream_one(struct render *rd, struct audio_source *src,
 		long want = limit >= 0 && limit - total < CHUNK ? (long)(limit - total) : CHUNK;
 		long n = want ? src->read(src->src, buf, want) : 0;
 
-		if (n < 0 || (n > 0 && audio_sink_write(rd->sink, buf, n))) {
+		if (n < 0 || (n > 0 && audio_sink_write(k, buf, n))) {
 			total = -1;
 			break;
 		}
@@ -1170,6 +1173,18 @@ static long long stream_one(struct render *rd, struct audio_source *src,
 		total += n;
 	}
 	free(buf);
+	return total;
+}
+
+/*
+ * Pass 2 in this process, for at most `limit` frames (-1: all). Returns
+ * the frames written, or -1 (printed).
+ */
+static long long stream_one(struct render *rd, struct audio_source *src,
+			    struct stream_tail *t, long long limit)
+{
+	long long total = pump(src, rd->sink, limit);
+
 	if (total >= 0)
 		stream_tail_get(rd, t);
 	return total;
@@ -1188,13 +1203,11 @@ static long long find_cut(const struct spool *sp, int gap, int ratio)
 	long long half = sp->frames / 2, best = 0, step = gap / ratio;
 	size_t i;
 
-	for (i = 0; i <= sp->nr_runs; i++) {
-		/* the recorded runs, then the one the speech ends with */
-		long long len = i < sp->nr_runs ? sp->runs[i].len : sp->zeros;
-		long long end = (i < sp->nr_runs ? sp->runs[i].start : sp->frames - len) + len;
+	for (i = 0; i < sp->nr_runs; i++) {
+		long long len = sp->runs[i].len, end = sp->runs[i].start + len;
 		long long c = (end - len / 2 + step / 2) / step * step;
 
-		if (len >= SPLIT_RUN && c - SPLIT_RUN / 2 >= end - len &&
+		if (c - SPLIT_RUN / 2 >= end - len &&
 		    c + SPLIT_RUN / 2 <= end && (!best || llabs(c - half) < llabs(best - half)))
 			best = c;
 	}
@@ -1216,7 +1229,6 @@ static int piece_encode(struct render *rd, struct part *p, long long cut,
 	struct limiter *lim = NULL;
 	struct resampler *rs = NULL;
 	struct audio_sink *k = NULL;
-	float *buf = NULL;
 	int ret = -1;
 
 	memset(t, 0, sizeof(*t));
@@ -1227,23 +1239,13 @@ static int piece_encode(struct render *rd, struct part *p, long long cut,
 	gain_stage_init(&gs, &raw, pow(10.0, p->gain_db / 20.0), &gained);
 	if (limiter_new(&lim, &gained, LIMITER_CEILING, &limited) ||
 	    resampler_new(&rs, &limited, settings->sample_rate, &out) ||
-	    audio_piece_open(&k, fd, rd->sink_path, settings))
+	    audio_piece_open(&k, fd, rd->sink_path, settings) || pump(&out, k, -1) < 0)
 		goto out;
-	buf = xmalloc(CHUNK * sizeof(*buf));
-	for (;;) {
-		long n = out.read(out.src, buf, CHUNK);
-
-		if (n < 0 || (n > 0 && audio_sink_write(k, buf, n)))
-			goto out;
-		if (n == 0)
-			break;
-	}
 	ret = audio_piece_finish(k, piece);
 	k = NULL;
 	t->limiter_db = limiter_max_reduction(lim);
 out:
 	audio_sink_abort(k);
-	free(buf);
 	resampler_free(rs);
 	limiter_free(lim);
 	return ret;
@@ -1329,6 +1331,7 @@ static int render_stream(struct render *rd, const char *out_path)
 	struct audio_source src;
 	struct stream_tail t;
 	long long total, cut = 0;
+	int gap = audio_join_gap(&settings);
 
 	if (render_chain(rd, &src, &settings.bandwidth) ||
 	    audio_sink_open(&rd->sink, out_path, &settings))
@@ -1336,14 +1339,14 @@ static int render_stream(struct render *rd, const char *out_path)
 	rd->sink_path = out_path;
 	/* Split: the speech alone, MP3 CBR at twice its rate, long enough. */
 	if (rd->rate == SPEECH_RATE && !rd->parts[PART_INTRO_JINGLE].present &&
-	    !rd->parts[PART_OUTRO_JINGLE].present && audio_join_gap(&settings) &&
+	    !rd->parts[PART_OUTRO_JINGLE].present && gap &&
 	    settings.sample_rate == 2 * SPEECH_RATE &&
 	    rd->parts[PART_SPEECH].spool->frames >= (long long)SPLIT_MIN_SECONDS * SPEECH_RATE)
-		cut = find_cut(rd->parts[PART_SPEECH].spool, audio_join_gap(&settings), 2);
+		cut = find_cut(rd->parts[PART_SPEECH].spool, gap, 2);
 	if (cut > 0) {
 		if (stream_split(rd, &src, &settings, cut, &t, &total))
 			return -1;
-		rd->res->join_at = (double)(cut * 2) / o->audio.sample_rate;
+		rd->res->join_at = (double)cut / SPEECH_RATE;
 	} else {
 		total = o->processes > 1 ? stream_two(rd, &src, &t) : stream_one(rd, &src, &t, -1);
 		if (total < 0)

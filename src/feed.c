@@ -352,9 +352,6 @@ static void write_item(struct feed_writer *fw, const struct feed_config *c,
 
 /* Bump when feed_write()'s output changes in a way its inputs do not show. */
 #define FEED_FORMAT 1
-#ifndef REVCAST_VERSION
-#define REVCAST_VERSION "unknown"
-#endif
 
 uint64_t feed_digest(const struct feed_config *c, const struct episode *eps, size_t nr,
 		     int64_t now, const char *stylesheet)

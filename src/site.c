@@ -707,21 +707,6 @@ struct site_manifest {
 	int dir_fd;                   /* the output folder, or -1: stat by path */
 };
 
-/* stat() of file `name` under dir, against m->dir_fd when it is open. */
-static int manifest_stat(const struct site_manifest *m, const char *dir, const char *name,
-			 struct stat *st)
-{
-	char *path;
-	int ret;
-
-	if (m->dir_fd >= 0)
-		return fstatat(m->dir_fd, name, st, 0);
-	path = path_join(dir, name);
-	ret = stat(path, st);
-	free(path);
-	return ret;
-}
-
 static int cmp_record(const void *a, const void *b)
 {
 	return strcmp(((const struct site_record *)a)->name,
@@ -793,7 +778,7 @@ static int manifest_fresh(struct site_manifest *m, const char *dir, const char *
 	r = m->nr_old ? bsearch(&key, m->old, m->nr_old, sizeof(*m->old), cmp_record) : NULL;
 	if (!r || r->digest != digest)
 		return 0;
-	ok = !manifest_stat(m, dir, name, &st) && S_ISREG(st.st_mode) && st.st_size == r->size &&
+	ok = !stat_in(m->dir_fd, dir, name, &st) && S_ISREG(st.st_mode) && st.st_size == r->size &&
 	     st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec == r->mtime_ns &&
 	     (unsigned long long)st.st_ino == r->ino;
 	if (ok) {
@@ -809,7 +794,7 @@ static void manifest_note(struct site_manifest *m, const char *dir, const char *
 {
 	struct site_record r;
 	struct stat st;
-	int ok = !manifest_stat(m, dir, name, &st);
+	int ok = !stat_in(m->dir_fd, dir, name, &st);
 
 	m->changed = 1;
 	if (!ok)

@@ -599,6 +599,15 @@ uint64_t hash_fnv1a(const void *data, size_t n)
 	return h;
 }
 
+uint32_t hash_fnv1a32(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
 int fork_piped(int *fd, const char *what)
 {
 	int fds[2];
@@ -668,6 +677,19 @@ int cores_available(void)
 		return CPU_COUNT(&set);
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (int)n : 1;
+}
+
+int stat_in(int dir_fd, const char *dir, const char *name, struct stat *st)
+{
+	char *path;
+	int ret;
+
+	if (dir_fd >= 0)
+		return fstatat(dir_fd, name, st, 0);
+	path = path_join(dir, name);
+	ret = stat(path, st);
+	free(path);
+	return ret;
 }
 
 int write_full(int fd, const void *buf, size_t n)

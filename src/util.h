@@ -154,6 +154,11 @@ const struct cached_file *file_cached(const char *path, size_t max);
 
 /* FNV-1a hash of n bytes (for hash tables; not for security). */
 uint64_t hash_fnv1a(const void *data, size_t n);
+/*
+ * 32-bit FNV-1a of a string: shards and cover seeds depend on its values,
+ * so it must never change.
+ */
+uint32_t hash_fnv1a32(const char *s);
 
 /*
  * Digests for change detection (the site's pages, feed.xml), fed field by
@@ -190,6 +195,13 @@ int read_full_fd(int fd, void *buf, size_t n);
 
 /* The cores this process may run on (its CPU affinity), at least 1. */
 int cores_available(void);
+
+/*
+ * stat() of file `name` in folder dir: against dir_fd (dir, opened) when
+ * it is >= 0, which saves the walk down dir's path, else by the path.
+ */
+struct stat;
+int stat_in(int dir_fd, const char *dir, const char *name, struct stat *st);
 
 /* mkdir -p; prints an error naming the directory. */
 int mkdir_p(const char *dir, int mode);
